@@ -1,0 +1,2 @@
+/** The contract shared by kuma-cp, kumactl and kuma-dp. */
+package io.meshlite.api;

@@ -1,0 +1,2 @@
+/** The in-memory store, Kuma's default. */
+package io.meshlite.cp.store.memory;
