@@ -1,0 +1,2 @@
+/** Lifecycle of the control plane's long-running parts. */
+package io.meshlite.cp.runtime;
