@@ -197,7 +197,7 @@ public record DataplaneSpec(Networking networking) {
       return null;
     }
     int port = port(n, "port", path(p, "port"), -1, v);
-    int servicePort = port(n, "servicePort", path(p, "servicePort"), port, v);
+    int servicePort = n.hasNonNull("servicePort") ? port(n, "servicePort", path(p, "servicePort"), port, v) : port;
     String serviceAddress = Optional.ofNullable(text(n, "serviceAddress", path(p, "serviceAddress"), v)).orElse("");
     String address = Optional.ofNullable(text(n, "address", path(p, "address"), v)).orElse("");
     String state = Optional.ofNullable(text(n, "state", path(p, "state"), v)).orElse("Ready");

@@ -47,7 +47,7 @@ public final class ResourceCodec {
     try (MappingIterator<JsonNode> it = Json.yaml().readerFor(JsonNode.class).readValues(text)) {
       while (it.hasNext()) {
         JsonNode n = it.next();
-        if (n != null && !n.isNull() && !n.isMissingNode()) {
+        if (n != null && !n.isNull() && !n.isMissingNode() && !(n.isTextual() && n.asText().isBlank())) {
           docs.add(n);
         }
       }
