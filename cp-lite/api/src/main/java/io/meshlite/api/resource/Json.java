@@ -22,6 +22,7 @@ public final class Json {
       YAMLMapper.builder(
               YAMLFactory.builder()
                   .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+                  .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
                   .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
                   .build())
           .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)

@@ -135,4 +135,15 @@ class ResourceCodecTest {
     assertThat(all).extracting(ResourceType::plural).doesNotHaveDuplicates();
     assertThat(all).extracting(ResourceType::singular).doesNotHaveDuplicates();
   }
+
+  @Test
+  void yamlKeepsNumericLookingStringsAsStrings() {
+    Resource r =
+        ResourceCodec.parse(
+            "type: Dataplane\nmesh: m\nname: d\nnetworking:\n  address: 10.0.0.1\n"
+                + "  inbound: [{port: 80, tags: {kuma.io/service: a, version: '8080'}}]\n");
+    Resource back = ResourceCodec.parse(ResourceCodec.toYaml(r));
+    assertThat(back.spec().at("/networking/inbound/0/tags/version").isTextual()).isTrue();
+    assertThat(back.spec().at("/networking/inbound/0/port").isInt()).isTrue();
+  }
 }
