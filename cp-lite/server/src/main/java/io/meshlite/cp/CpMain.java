@@ -67,7 +67,8 @@ public final class CpMain {
     this.manager = new ResourceManager(store, ResourceManager.Settings.from(config.store()));
     this.metrics = new Metrics();
     this.diagnostics =
-        new DiagnosticsServer("0.0.0.0", config.diagnostics().serverPort(), this::notReady, metrics);
+        new DiagnosticsServer(
+            config.diagnostics().iface(), config.diagnostics().serverPort(), this::notReady, metrics);
     this.restServer = new RestServer(config, manager, index(), metrics);
 
     components.add(diagnostics);

@@ -196,6 +196,7 @@ public final class ConfigKeys {
               "KUMA_DP_SERVER_AUTHN_DP_PROXY_TYPE",
               new OneOf(List.of("", "none", "dpToken", "serviceAccountToken"))),
           k("diagnostics.serverPort", "KUMA_DIAGNOSTICS_SERVER_PORT", PORT),
+          k("diagnostics.interface", "KUMA_DIAGNOSTICS_INTERFACE", STRING),
           k("diagnostics.debugEndpoints", "KUMA_DIAGNOSTICS_DEBUG_ENDPOINTS", BOOL),
           k("defaults.skipMeshCreation", "KUMA_DEFAULTS_SKIP_MESH_CREATION", BOOL),
           k("general.workDir", "KUMA_GENERAL_WORK_DIR", STRING),

@@ -190,10 +190,15 @@ public record CpConfig(
   public record DpProxyAuthn(String type) {}
 
   /**
-   * @param serverPort the port of {@code /ready}, {@code /healthy} and {@code /metrics}
+   * @param serverPort the port of {@code /ready}, {@code /healthy} and {@code /metrics}; 0 picks a
+   *     free one
+   * @param iface the interface to bind ({@code interface} in YAML; ours, Kuma always binds all)
    * @param debugEndpoints reserved (Go pprof in Kuma)
    */
-  public record Diagnostics(int serverPort, boolean debugEndpoints) {}
+  public record Diagnostics(
+      int serverPort,
+      @com.fasterxml.jackson.annotation.JsonProperty("interface") String iface,
+      boolean debugEndpoints) {}
 
   /** @param skipMeshCreation when true the {@code default} Mesh is not created at start */
   public record Defaults(boolean skipMeshCreation) {}
@@ -229,7 +234,7 @@ public record CpConfig(
             false,
             "/"),
         new DpServer(5678, "", "", new DpServerAuthn(new DpProxyAuthn(""))),
-        new Diagnostics(5680, false),
+        new Diagnostics(5680, "0.0.0.0", false),
         new Defaults(false),
         new General("", "", ""));
   }

@@ -113,7 +113,7 @@ public final class RestServer implements Component {
     Server s = server;
     server = null;
     if (s != null) {
-      s.stop().join();
+      awaitClosed(s);
     }
     ExecutorService e = executor;
     executor = null;
@@ -130,7 +130,31 @@ public final class RestServer implements Component {
     return "rest-api";
   }
 
+  /**
+   * Stops the server and waits until its port is released and its connections are closed (Armeria
+   * closes them once in-flight requests are answered, within the 3s graceful timeout). The rest of
+   * Armeria's shutdown, a fixed ~2s event-loop quiet period, finishes in the background.
+   */
+  private static void awaitClosed(Server s) {
+    CompletableFuture<Void> done = s.stop();
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!done.isDone()
+        && (!s.activePorts().isEmpty() || s.numConnections() > 0)
+        && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
   private HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
+    // Count what was really sent, including answers Armeria gives itself (e.g. an early 413).
+    ctx.log()
+        .whenComplete()
+        .thenAccept(l -> requests.inc(ctx.method().name(), Integer.toString(l.responseStatus().code())));
     CompletableFuture<RestApi.Reply> reply =
         req.aggregate()
             .handleAsync(
@@ -139,7 +163,6 @@ public final class RestServer implements Component {
     return HttpResponse.of(
         reply.thenApply(
             r -> {
-              requests.inc(ctx.method().name(), Integer.toString(r.status()));
               if (log.isDebugEnabled()) {
                 log.debug("api request method={} path={} status={}", ctx.method(), ctx.path(), r.status());
               }
@@ -169,10 +192,14 @@ public final class RestServer implements Component {
   }
 
   private static RestApi.Reply aggregationFailure(Throwable err) {
-    Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
-    if (cause instanceof ContentTooLargeException) {
-      return tooLarge();
+    for (Throwable t = err; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof ContentTooLargeException
+          || (t instanceof HttpStatusException hse && hse.httpStatus().code() == 413)) {
+        return tooLarge();
+      }
     }
+    Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+    log.debug("request body could not be aggregated error={}", cause.toString());
     return RestErrors.reply(
         new RestException(400, "Bad Request", "the request body could not be read: " + cause), "Bad Request");
   }
@@ -200,7 +227,8 @@ public final class RestServer implements Component {
     @Override
     public HttpResponse onServiceException(ServiceRequestContext ctx, Throwable cause) {
       RestApi.Reply r;
-      if (cause instanceof ContentTooLargeException) {
+      if (cause instanceof ContentTooLargeException
+          || (cause instanceof HttpStatusException h && h.httpStatus().code() == 413)) {
         r = tooLarge();
       } else if (cause instanceof HttpStatusException hse) {
         r = RestErrors.forStatus(hse.httpStatus().code(), hse.httpStatus().reasonPhrase());
