@@ -115,22 +115,13 @@ final class RestApi {
 
   /** Handles one request; never throws. */
   Reply handle(Request req) {
-    String title = titleOf(req.method());
     try {
       return route(req);
     } catch (TitledFailure f) {
       return RestErrors.reply(f.getCause(), f.title);
     } catch (RuntimeException e) {
-      return RestErrors.reply(e, title);
+      return RestErrors.reply(e, "Could not process the request");
     }
-  }
-
-  private static String titleOf(String method) {
-    return switch (method) {
-      case "PUT" -> PUT;
-      case "DELETE" -> DELETE;
-      default -> "Could not process the request";
-    };
   }
 
   // ---------------------------------------------------------------- routing
@@ -157,7 +148,10 @@ final class RestApi {
       return ok(config.get());
     }
     if (segs.get(0).equals("meshes") && segs.size() >= 3) {
-      ResourceType type = ResourceTypes.byPlural(segs.get(2)).filter(ResourceType::meshScoped).orElseThrow(() -> notFound(req));
+      ResourceType type =
+          ResourceTypes.byPlural(segs.get(2))
+              .filter(ResourceType::meshScoped)
+              .orElseThrow(() -> notFound(req));
       String mesh = segs.get(1);
       if (segs.size() == 3) {
         requireGet(req);
