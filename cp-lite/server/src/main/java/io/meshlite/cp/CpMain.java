@@ -1,0 +1,368 @@
+package io.meshlite.cp;
+
+import io.meshlite.api.Versions;
+import io.meshlite.api.rest.IndexResponse;
+import io.meshlite.cp.config.ConfigException;
+import io.meshlite.cp.config.CpConfig;
+import io.meshlite.cp.config.CpConfigLoader;
+import io.meshlite.cp.diagnostics.DiagnosticsServer;
+import io.meshlite.cp.diagnostics.Metrics;
+import io.meshlite.cp.manager.ResourceManager;
+import io.meshlite.cp.rest.RestServer;
+import io.meshlite.cp.runtime.Component;
+import io.meshlite.cp.store.ResourceStore;
+import io.meshlite.cp.store.memory.MemoryStore;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * kuma-cp: the command line ({@code run}, {@code version}, {@code migrate up}) and the wired
+ * control plane. An instance owns every part, built by constructor from the config: clock →
+ * store → {@link ResourceManager} → components ({@link DiagnosticsServer}, the dataplane server,
+ * {@link RestServer}). {@link #start()} creates the default Mesh and starts the components in
+ * order; {@link #stop()} stops them in reverse order.
+ */
+public final class CpMain {
+  private final CpConfig config;
+  private final Clock clock;
+  private final ResourceStore store;
+  private final ResourceManager manager;
+  private final Metrics metrics;
+  private final RestServer restServer;
+  private final DiagnosticsServer diagnostics;
+  private final List<Component> components = new ArrayList<>();
+  private final List<Component> started = new ArrayList<>();
+
+  /**
+   * Wires the control plane; nothing is started or bound yet.
+   *
+   * @throws ConfigException if the configured store type is not supported yet
+   */
+  public CpMain(CpConfig config, Clock clock) {
+    this.config = config;
+    this.clock = clock;
+    this.store = createStore(config, clock);
+    this.manager = new ResourceManager(store, ResourceManager.Settings.from(config.store()));
+    this.metrics = new Metrics();
+    this.diagnostics =
+        new DiagnosticsServer(
+            config.diagnostics().iface(), config.diagnostics().serverPort(), this::notReady, metrics);
+    this.restServer = new RestServer(config, manager, index(), metrics);
+
+    components.add(diagnostics);
+
+    // ============ WIRING SPOT: dataplane server (POST /bootstrap + ADS on dpServer.port) ============
+    // Add the DpServer component here, before the REST API, e.g.:
+    //   components.add(new io.meshlite.cp.dpserver.DpServer(config, store, clock, metrics));
+    // It reads config.dpServerPort(), config.xdsHost(), config.xdsPort() and
+    // config.defaultAdminPort(); store() is the ResourceStore whose events drive xDS.
+    // =================================================================================================
+
+    components.add(restServer);
+    registerMetrics();
+  }
+
+  private static ResourceStore createStore(CpConfig config, Clock clock) {
+    String type = config.store().type();
+    if (type.equals("memory")) {
+      return new MemoryStore(clock);
+    }
+    throw new ConfigException(
+        "store type " + type + " is not supported yet (set store.type or KUMA_STORE_TYPE to memory)");
+  }
+
+  private IndexResponse index() {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (Exception e) {
+      host = "localhost";
+    }
+    String suffix = HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt()).substring(0, 4);
+    return new IndexResponse(
+        host,
+        "Kuma",
+        Versions.VERSION,
+        host + "-" + suffix,
+        UUID.randomUUID().toString(),
+        "The gui is not available",
+        Versions.KUMA_COMPAT);
+  }
+
+  private void registerMetrics() {
+    long startMillis = clock.millis();
+    metrics.gauge("process_start_time_seconds", "Start time of the process since the epoch in seconds.", () -> startMillis / 1000.0);
+    metrics.gauge(
+        "cp_ready", "1 when every component of the control plane is ready.", () -> notReady().isEmpty() ? 1 : 0);
+    Metrics.Counter events = metrics.counter("store_events_total", "Committed store changes.", "kind", "type");
+    store.subscribe(e -> events.inc(e.kind().name().toLowerCase(Locale.ROOT), e.key().type()));
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /**
+   * Creates the default Mesh (unless {@code defaults.skipMeshCreation}) and starts every component
+   * in order. If one fails, the ones already started are stopped and the failure is rethrown.
+   */
+  public synchronized void start() throws Exception {
+    Logger log = LoggerFactory.getLogger(CpMain.class);
+    if (!config.defaults().skipMeshCreation()) {
+      manager.ensureDefaultMesh();
+    }
+    for (Component c : components) {
+      try {
+        c.start();
+      } catch (Exception e) {
+        log.error("component failed to start component={} error={}", c, e.toString());
+        stop();
+        throw e;
+      }
+      started.add(c);
+    }
+    log.info("control plane started version={} components={}", Versions.VERSION, components);
+  }
+
+  /** Stops the started components in reverse order, then closes the store; idempotent. */
+  public synchronized void stop() {
+    Logger log = LoggerFactory.getLogger(CpMain.class);
+    for (int i = started.size() - 1; i >= 0; i--) {
+      Component c = started.get(i);
+      try {
+        c.stop();
+      } catch (RuntimeException e) {
+        log.warn("component failed to stop component={} error={}", c, e.toString());
+      }
+    }
+    started.clear();
+    store.close();
+  }
+
+  /** Names of the components that are not ready (empty when the control plane is ready). */
+  public List<String> notReady() {
+    List<String> out = new ArrayList<>();
+    for (Component c : components) {
+      if (!c.ready()) {
+        out.add(c.toString());
+      }
+    }
+    return out;
+  }
+
+  public CpConfig config() {
+    return config;
+  }
+
+  public ResourceStore store() {
+    return store;
+  }
+
+  public ResourceManager manager() {
+    return manager;
+  }
+
+  public Metrics metrics() {
+    return metrics;
+  }
+
+  public RestServer restServer() {
+    return restServer;
+  }
+
+  public DiagnosticsServer diagnostics() {
+    return diagnostics;
+  }
+
+  /** The components in start order. */
+  public List<Component> components() {
+    return List.copyOf(components);
+  }
+
+  // ---------------------------------------------------------------- CLI
+
+  /** Entry point of the {@code kuma-cp} binary. */
+  public static void main(String[] args) {
+    int code = execute(args, System.getenv(), System.out, System.err);
+    System.exit(code);
+  }
+
+  /** Runs the command line with an explicit environment and streams; returns the exit code. */
+  static int execute(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+    CommandLine cl = new CommandLine(new Cli(env));
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    cl.setParameterExceptionHandler(
+        (ex, a) -> {
+          err.println("kuma-cp: " + ex.getMessage() + " (see kuma-cp --help)");
+          return 2;
+        });
+    cl.setExecutionExceptionHandler(
+        (ex, c, parsed) -> {
+          err.println("kuma-cp: " + oneLine(ex));
+          return 1;
+        });
+    return cl.execute(args);
+  }
+
+  private static String oneLine(Throwable ex) {
+    if (ex instanceof ConfigException) {
+      return ex.getMessage();
+    }
+    Throwable root = ex;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    if (root instanceof BindException) {
+      return "cannot bind a port: "
+          + root.getMessage()
+          + " (another process uses it: change apiServer.http.port, diagnostics.serverPort or dpServer.port)";
+    }
+    String msg = ex.getMessage() == null ? ex.toString() : ex.getMessage();
+    return msg.lines().findFirst().orElse(msg);
+  }
+
+  /** The root command; holds what the subcommands share. */
+  @Command(
+      name = "kuma-cp",
+      description = "Universal Control Plane for Envoy-based Service Mesh (Kuma-compatible)",
+      subcommands = {Run.class, VersionCmd.class, Migrate.class},
+      mixinStandardHelpOptions = true,
+      versionProvider = VersionCmd.class)
+  static final class Cli {
+    final Map<String, String> env;
+
+    Cli(Map<String, String> env) {
+      this.env = Map.copyOf(env);
+    }
+
+    CpConfig loadConfig(Path file) {
+      return CpConfigLoader.load(Optional.ofNullable(file), env);
+    }
+  }
+
+  /** {@code kuma-cp run}: starts the control plane and serves until SIGTERM/SIGINT. */
+  @Command(name = "run", description = "Launch the Control Plane", mixinStandardHelpOptions = true)
+  static final class Run implements Callable<Integer> {
+    @ParentCommand Cli cli;
+
+    @Option(names = {"-c", "--config-file"}, description = "configuration file")
+    Path configFile;
+
+    @Option(names = "--log-level", defaultValue = "info", description = "log level: one of off|info|debug")
+    String logLevel;
+
+    @Override
+    public Integer call() throws Exception {
+      if (!List.of("off", "info", "debug").contains(logLevel)) {
+        throw new ConfigException(
+            "--log-level: \"" + logLevel + "\" is not valid (expected: one of off, info, debug)");
+      }
+      // Must happen before the first logger is created.
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", logLevel);
+      CpConfig config = cli.loadConfig(configFile);
+      Logger log = LoggerFactory.getLogger(CpMain.class);
+      log.info("effective configuration {}", config.toRedactedJson());
+      CpMain cp = new CpMain(config, Clock.systemUTC());
+      Runtime.getRuntime()
+          .addShutdownHook(
+              Thread.ofPlatform()
+                  .name("shutdown")
+                  .unstarted(
+                      () -> {
+                        log.info("stopping the control plane");
+                        cp.stop();
+                      }));
+      cp.start();
+      // Serve until the JVM shuts down; the hook stops the components. Returning here would make
+      // main() call System.exit during shutdown, which blocks.
+      new CountDownLatch(1).await();
+      return 0;
+    }
+  }
+
+  /** {@code kuma-cp version}. */
+  @Command(name = "version", description = "Print version", mixinStandardHelpOptions = true)
+  static final class VersionCmd implements Callable<Integer>, CommandLine.IVersionProvider {
+    @Spec CommandSpec spec;
+
+    @Option(names = {"-a", "--detailed"}, description = "print detailed version")
+    boolean detailed;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      if (detailed) {
+        for (String line : getVersion()) {
+          out.println(line);
+        }
+      } else {
+        out.println("Kuma: " + Versions.VERSION);
+      }
+      return 0;
+    }
+
+    @Override
+    public String[] getVersion() {
+      return new String[] {
+        "Product: Kuma",
+        "Version: " + Versions.VERSION,
+        "Based on Kuma: " + Versions.KUMA_COMPAT,
+        "Envoy: " + Versions.ENVOY
+      };
+    }
+  }
+
+  /** {@code kuma-cp migrate}. */
+  @Command(
+      name = "migrate",
+      description = "Migrate database to which Control Plane is connected",
+      mixinStandardHelpOptions = true,
+      subcommands = {MigrateUp.class})
+  static final class Migrate {
+    @ParentCommand Cli cli;
+  }
+
+  /** {@code kuma-cp migrate up}: store schema migrations (nothing to do for the memory store). */
+  @Command(name = "up", description = "Apply the newest schema changes to the database", mixinStandardHelpOptions = true)
+  static final class MigrateUp implements Callable<Integer> {
+    @ParentCommand Migrate migrate;
+
+    @Spec CommandSpec spec;
+
+    @Option(names = {"-c", "--config-file"}, description = "configuration file")
+    Path configFile;
+
+    @Override
+    public Integer call() {
+      CpConfig config = migrate.cli.loadConfig(configFile);
+      String type = config.store().type();
+      if (!type.equals("memory")) {
+        throw new ConfigException(
+            "store type " + type + " is not supported yet (set store.type or KUMA_STORE_TYPE to memory)");
+      }
+      spec.commandLine().getOut().println("DB has already been migrated for Kuma " + Versions.VERSION);
+      return 0;
+    }
+  }
+}

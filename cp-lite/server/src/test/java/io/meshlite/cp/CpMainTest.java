@@ -1,0 +1,81 @@
+package io.meshlite.cp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The command line, without starting servers. */
+class CpMainTest {
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private int run(Map<String, String> env, String... args) {
+    return CpMain.execute(
+        args,
+        env,
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  private String out() {
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private String err() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void versionPrintsOurVersion() {
+    assertThat(run(Map.of(), "version")).isZero();
+    assertThat(out()).isEqualTo("Kuma: 0.1.0\n");
+  }
+
+  @Test
+  void detailedVersionNamesTheKumaRelease() {
+    assertThat(run(Map.of(), "version", "--detailed")).isZero();
+    assertThat(out()).contains("Product: Kuma\n").contains("Based on Kuma: 2.14.3\n");
+  }
+
+  @Test
+  void migrateUpIsANoOpForTheMemoryStore() {
+    assertThat(run(Map.of("HOME", "/tmp"), "migrate", "up")).isZero();
+    assertThat(out()).isEqualTo("DB has already been migrated for Kuma 0.1.0\n");
+  }
+
+  @Test
+  void unsupportedStoreStopsWithOneLine() {
+    assertThat(run(Map.of("KUMA_STORE_TYPE", "postgres"), "migrate", "up")).isEqualTo(1);
+    assertThat(err()).isEqualTo("kuma-cp: store type postgres is not supported yet (set store.type or KUMA_STORE_TYPE to memory)\n");
+  }
+
+  @Test
+  void runWithAnInvalidValueStopsWithOneLine() {
+    assertThat(run(Map.of("KUMA_DP_SERVER_PORT", "http"), "run")).isEqualTo(1);
+    assertThat(err()).isEqualTo("kuma-cp: KUMA_DP_SERVER_PORT=\"http\" is not valid (expected: a port number from 0 to 65535)\n");
+  }
+
+  @Test
+  void runWithAMissingConfigFileStopsWithOneLine() {
+    assertThat(run(Map.of(), "run", "-c", "/nonexistent/kuma-cp.yaml")).isEqualTo(1);
+    assertThat(err()).startsWith("kuma-cp: config file /nonexistent/kuma-cp.yaml does not exist").endsWith(")\n");
+    assertThat(err().lines().count()).isEqualTo(1);
+  }
+
+  @Test
+  void unknownCommandOrFlagIsAUsageError() {
+    assertThat(run(Map.of(), "serve")).isEqualTo(2);
+    assertThat(err()).startsWith("kuma-cp: ").contains("serve").endsWith("(see kuma-cp --help)\n");
+    assertThat(err().lines().count()).isEqualTo(1);
+  }
+
+  @Test
+  void invalidLogLevelIsRejected() {
+    assertThat(run(Map.of(), "run", "--log-level", "trace")).isEqualTo(1);
+    assertThat(err()).isEqualTo("kuma-cp: --log-level: \"trace\" is not valid (expected: one of off, info, debug)\n");
+  }
+}
