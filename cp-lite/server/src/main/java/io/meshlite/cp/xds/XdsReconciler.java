@@ -114,6 +114,8 @@ public final class XdsReconciler implements Component {
     subscription.close();
     timer.shutdownNow();
     workers.shutdownNow();
+    lanes.clear();
+    streams.clear();
     log.info("xDS reconciler stopped");
   }
 
