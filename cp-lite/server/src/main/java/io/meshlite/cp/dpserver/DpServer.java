@@ -1,0 +1,162 @@
+package io.meshlite.cp.dpserver;
+
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.SessionProtocol;
+import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.grpc.GrpcService;
+import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
+import io.envoyproxy.controlplane.server.V3DiscoveryServer;
+import io.envoyproxy.controlplane.server.serializer.CachedProtoResourcesSerializer;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.meshlite.cp.runtime.Component;
+import io.meshlite.cp.store.ResourceStore;
+import io.meshlite.cp.xds.XdsReconciler;
+import io.meshlite.cp.xds.XdsStats;
+import io.meshlite.cp.xds.generator.ProxyProfile;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dataplane server: one port serving {@code POST /bootstrap} (HTTP/1.1 and h2c) and the ADS
+ * gRPC service (SotW) that Envoy streams its configuration from. It owns the xDS snapshot cache and
+ * the {@link XdsReconciler} that keeps it current.
+ */
+public final class DpServer implements Component {
+  private static final Logger log = LoggerFactory.getLogger(DpServer.class);
+  private static final int MAX_BOOTSTRAP_REQUEST_BYTES = 1 << 20;
+  private static final int MAX_GRPC_MESSAGE_BYTES = 4 << 20;
+
+  private final DpServerConfig config;
+  private final SimpleCache<String> cache;
+  private final XdsReconciler reconciler;
+  private final BootstrapHandler bootstrap;
+  private volatile Server server;
+
+  /**
+   * @param config the server's settings
+   * @param store where Meshes and Dataplanes are read and change events come from
+   * @param clock the clock
+   */
+  public DpServer(DpServerConfig config, ResourceStore store, Clock clock) {
+    this.config = config;
+    this.cache = new SimpleCache<>(Node::getId);
+    this.reconciler =
+        new XdsReconciler(
+            store, cache, ProxyProfile.dataplane(), clock, config.reconcileDebounce(), config.resyncInterval());
+    this.bootstrap = new BootstrapHandler(store, config, this::port);
+  }
+
+  @Override
+  public synchronized void start() {
+    if (server != null) {
+      return;
+    }
+    reconciler.start();
+    V3DiscoveryServer xds =
+        new V3DiscoveryServer(
+            List.of(reconciler.callbacks()), cache, new DefaultExecutorGroup(), new CachedProtoResourcesSerializer());
+    GrpcService ads =
+        GrpcService.builder()
+            .addService(new NodeCarryingAds(xds.getAggregatedDiscoveryServiceImpl()))
+            .maxRequestMessageLength(MAX_GRPC_MESSAGE_BYTES)
+            .build();
+    InetSocketAddress bind =
+        config.bindAddress().isEmpty()
+            ? new InetSocketAddress(config.port())
+            : new InetSocketAddress(config.bindAddress(), config.port());
+    Server s =
+        Server.builder()
+            .port(bind, SessionProtocol.HTTP)
+            // ADS streams live as long as the proxy: no request timeout, no total size limit.
+            .requestTimeout(Duration.ZERO)
+            .maxRequestLength(0)
+            .gracefulShutdownTimeout(Duration.ZERO, Duration.ZERO)
+            .route()
+            .post("/bootstrap")
+            .requestTimeout(Duration.ofSeconds(10))
+            .maxRequestLength(MAX_BOOTSTRAP_REQUEST_BYTES)
+            .build(bootstrapService())
+            .service(ads)
+            .build();
+    try {
+      s.start().join();
+    } catch (RuntimeException e) {
+      reconciler.stop();
+      throw new IllegalStateException(
+          "dp-server cannot listen on " + bind + ": " + rootMessage(e) + " (set KUMA_DP_SERVER_PORT to a free port)", e);
+    }
+    server = s;
+    log.info("dp-server listening address={} port={} (bootstrap + ADS, plaintext)", bind.getHostString(), port());
+  }
+
+  @Override
+  public synchronized void stop() {
+    Server s = server;
+    if (s == null) {
+      return;
+    }
+    server = null;
+    s.stop().join();
+    reconciler.stop();
+    log.info("dp-server stopped");
+  }
+
+  @Override
+  public boolean ready() {
+    return server != null && reconciler.ready();
+  }
+
+  /** The bound port (the real one when configured with 0). */
+  public int port() {
+    Server s = server;
+    if (s == null) {
+      throw new IllegalStateException("dp-server is not started");
+    }
+    return s.activeLocalPort();
+  }
+
+  /** Node ids of the proxies connected over ADS. */
+  public Set<String> connectedProxies() {
+    return reconciler.connectedProxies();
+  }
+
+  /** Reconciler counters. */
+  public XdsStats xdsStats() {
+    return reconciler.stats();
+  }
+
+  private HttpService bootstrapService() {
+    return (ctx, req) ->
+        HttpResponse.of(
+            req.aggregate()
+                .thenApplyAsync(
+                    agg -> {
+                      String authority = agg.headers().authority();
+                      if (authority == null || authority.isEmpty()) {
+                        authority = ctx.localAddress().getAddress().getHostAddress();
+                      }
+                      String accept = agg.headers().get(HttpHeaderNames.ACCEPT, "");
+                      BootstrapHandler.Reply r =
+                          bootstrap.handle(agg.content().array(), authority, accept.contains("application/json"));
+                      return HttpResponse.of(HttpStatus.valueOf(r.status()), MediaType.parse(r.contentType()), r.body());
+                    },
+                    ctx.blockingTaskExecutor()));
+  }
+
+  private static String rootMessage(Throwable t) {
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.toString();
+  }
+}

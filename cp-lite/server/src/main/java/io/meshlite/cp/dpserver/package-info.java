@@ -1,0 +1,11 @@
+/**
+ * The dataplane server (Kuma's {@code dpServer}, port 5678): {@code POST /bootstrap} for kuma-dp
+ * and the ADS gRPC service for Envoy, on one Armeria port (HTTP/1.1 and h2c; TLS comes later).
+ *
+ * <p>Java-control-plane's {@code V3DiscoveryServer} serves snapshots from a {@code SimpleCache}
+ * keyed by node id; {@link io.meshlite.cp.xds.XdsReconciler} fills that cache. Because Envoy sends
+ * its node only on the first request of a stream ({@code setNodeOnFirstMessageOnly}) and
+ * java-control-plane looks the node up on every request, {@link
+ * io.meshlite.cp.dpserver.NodeCarryingAds} copies the stream's node onto later requests.
+ */
+package io.meshlite.cp.dpserver;

@@ -1,0 +1,12 @@
+package io.meshlite.cp.xds;
+
+/**
+ * Counters of the reconciler since start.
+ *
+ * @param connectedProxies proxies with at least one open ADS stream
+ * @param generations reconcile runs
+ * @param pushes snapshots set because content changed
+ * @param unchanged runs whose content equalled the last snapshot (nothing pushed)
+ * @param failures runs that failed to generate (the proxy kept its last good snapshot)
+ */
+public record XdsStats(int connectedProxies, long generations, long pushes, long unchanged, long failures) {}

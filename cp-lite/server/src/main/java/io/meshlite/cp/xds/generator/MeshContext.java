@@ -1,0 +1,78 @@
+package io.meshlite.cp.xds.generator;
+
+import io.meshlite.api.mesh.DataplaneSpec;
+import io.meshlite.api.mesh.MeshSpec;
+import io.meshlite.api.resource.Resource;
+import io.meshlite.api.validation.ValidationException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Everything generators may know about one mesh, built once per mesh change and shared by every
+ * proxy of the mesh: the Mesh spec, its Dataplanes and the endpoints of each service.
+ *
+ * @param name the mesh name
+ * @param spec the Mesh spec
+ * @param dataplanes the valid Dataplanes by name
+ * @param endpoints the Ready endpoints of each service ({@code kuma.io/service}), in Dataplane
+ *     name order then inbound order
+ * @param invalid Dataplanes whose stored spec does not validate, with the reason
+ */
+public record MeshContext(
+    String name,
+    MeshSpec spec,
+    Map<String, Dataplane> dataplanes,
+    Map<String, List<Endpoint>> endpoints,
+    Map<String, String> invalid) {
+
+  public MeshContext {
+    dataplanes = Collections.unmodifiableMap(new TreeMap<>(dataplanes));
+    TreeMap<String, List<Endpoint>> e = new TreeMap<>();
+    endpoints.forEach((k, v) -> e.put(k, List.copyOf(v)));
+    endpoints = Collections.unmodifiableMap(e);
+    invalid = Collections.unmodifiableMap(new TreeMap<>(invalid));
+  }
+
+  /**
+   * Builds the context of a mesh from its stored resources.
+   *
+   * @param mesh the Mesh resource
+   * @param dataplaneResources every Dataplane of the mesh
+   */
+  public static MeshContext build(Resource mesh, List<Resource> dataplaneResources) {
+    Map<String, Dataplane> dataplanes = new TreeMap<>();
+    Map<String, String> invalid = new TreeMap<>();
+    for (Resource r : dataplaneResources) {
+      try {
+        dataplanes.put(r.name(), Dataplane.of(r));
+      } catch (ValidationException e) {
+        invalid.put(r.name(), e.getMessage());
+      }
+    }
+    Map<String, List<Endpoint>> endpoints = new TreeMap<>();
+    for (Dataplane dp : dataplanes.values()) {
+      for (DataplaneSpec.Inbound in : dp.spec().networking().inbound()) {
+        if (in.ready()) {
+          endpoints
+              .computeIfAbsent(in.service(), s -> new ArrayList<>())
+              .add(new Endpoint(in.address(), in.port(), in.tags()));
+        }
+      }
+    }
+    return new MeshContext(mesh.name(), MeshSpec.parse(mesh.spec()), dataplanes, endpoints, invalid);
+  }
+
+  /** The Dataplane with this name, if it exists and is valid. */
+  public Optional<Dataplane> dataplane(String dataplaneName) {
+    return Optional.ofNullable(dataplanes.get(dataplaneName));
+  }
+
+  /** The Ready endpoints of a service; empty if it has none. */
+  public List<Endpoint> endpoints(String service) {
+    return endpoints.getOrDefault(service, List.of());
+  }
+}

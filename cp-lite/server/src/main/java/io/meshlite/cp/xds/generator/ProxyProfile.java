@@ -1,0 +1,32 @@
+package io.meshlite.cp.xds.generator;
+
+import java.util.List;
+
+/**
+ * The ordered generators that make up a proxy's configuration, like Kuma's default proxy profile.
+ * The order is fixed and matters once later generators refine what earlier ones produced.
+ *
+ * @param generators run in this order
+ */
+public record ProxyProfile(List<ResourceGenerator> generators) {
+  public ProxyProfile {
+    generators = List.copyOf(generators);
+  }
+
+  /**
+   * The profile for a universal Dataplane: inbound listeners, then outbound listeners. Still to
+   * come, in this order: admin listener, transparent proxy, DNS, mTLS, policy plugins.
+   */
+  public static ProxyProfile dataplane() {
+    return new ProxyProfile(List.of(new InboundGenerator(), new OutboundGenerator()));
+  }
+
+  /** Runs every generator for one proxy. */
+  public ResourceSet generate(MeshContext mesh, Dataplane proxy) {
+    ResourceSet.Builder out = ResourceSet.builder();
+    for (ResourceGenerator g : generators) {
+      g.generate(mesh, proxy, out);
+    }
+    return out.build();
+  }
+}
