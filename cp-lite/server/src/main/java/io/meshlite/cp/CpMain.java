@@ -7,6 +7,8 @@ import io.meshlite.cp.config.CpConfig;
 import io.meshlite.cp.config.CpConfigLoader;
 import io.meshlite.cp.diagnostics.DiagnosticsServer;
 import io.meshlite.cp.diagnostics.Metrics;
+import io.meshlite.cp.dpserver.DpServer;
+import io.meshlite.cp.dpserver.DpServerConfig;
 import io.meshlite.cp.manager.ResourceManager;
 import io.meshlite.cp.rest.RestServer;
 import io.meshlite.cp.runtime.Component;
@@ -52,6 +54,7 @@ public final class CpMain {
   private final Metrics metrics;
   private final RestServer restServer;
   private final DiagnosticsServer diagnostics;
+  private final DpServer dpServer;
   private final List<Component> components = new ArrayList<>();
   private final List<Component> started = new ArrayList<>();
 
@@ -73,15 +76,25 @@ public final class CpMain {
 
     components.add(diagnostics);
 
-    // ============ WIRING SPOT: dataplane server (POST /bootstrap + ADS on dpServer.port) ============
-    // Add the DpServer component here, before the REST API, e.g.:
-    //   components.add(new io.meshlite.cp.dpserver.DpServer(config, store, clock, metrics));
-    // It reads config.dpServerPort(), config.xdsHost(), config.xdsPort() and
-    // config.defaultAdminPort(); store() is the ResourceStore whose events drive xDS.
-    // =================================================================================================
+    // The dataplane server (POST /bootstrap + ADS) comes before the REST API, so a proxy that
+    // starts with the control plane finds its bootstrap as soon as the API accepts Dataplanes.
+    this.dpServer = new DpServer(dpServerConfig(config), store, clock);
+    components.add(dpServer);
 
     components.add(restServer);
     registerMetrics();
+  }
+
+  /** Maps the Kuma config keys of the dataplane server and bootstrap onto its own config. */
+  static DpServerConfig dpServerConfig(CpConfig config) {
+    CpConfig.BootstrapParams params = config.bootstrapServer().params();
+    return DpServerConfig.defaults()
+        .withPort(config.dpServerPort())
+        .withXdsHost(params.xdsHost())
+        .withXdsPort(params.xdsPort())
+        .withAdminPort(params.adminPort())
+        .withAdminAccessLogPath(params.adminAccessLogPath())
+        .withXdsConnectTimeout(params.xdsConnectTimeout());
   }
 
   private static ResourceStore createStore(CpConfig config, Clock clock) {
@@ -184,6 +197,11 @@ public final class CpMain {
 
   public Metrics metrics() {
     return metrics;
+  }
+
+  /** The dataplane server (its {@code port()} is the bound port once started). */
+  public DpServer dpServer() {
+    return dpServer;
   }
 
   public RestServer restServer() {

@@ -117,6 +117,11 @@ public final class DpServer implements Component {
   }
 
   /** The bound port (the real one when configured with 0). */
+  @Override
+  public String toString() {
+    return "dp-server";
+  }
+
   public int port() {
     Server s = server;
     if (s == null) {
