@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command (README, and CI through .ci/run): installs what the tests need, then runs the
-# whole Maven reactor with `mvn -B verify` (unit tests, integration tests, the end-to-end `tests` module).
+# whole Maven reactor with `mvn -B --fail-at-end verify` (unit tests, integration tests, the end-to-end `tests`
+# module).
 # Exits with Maven's status.
 #
 #   usage: scripts/test.sh [extra Maven arguments, e.g. -pl agent -am]
@@ -61,9 +62,10 @@ if [ "${MESHLITE_NEED_POSTGRES:-0}" != 0 ]; then
   ensure_postgres
 fi
 
-meshlite_section "mvn -B verify"
+meshlite_section "mvn -B --fail-at-end verify"
 status=0
-meshlite_mvn -B verify "$@" || status=$?
+# --fail-at-end: every module whose dependencies built still runs its tests, so one run shows all failures.
+meshlite_mvn -B --fail-at-end verify "$@" || status=$?
 
 meshlite_section "Result"
 if [ "$status" -eq 0 ]; then
