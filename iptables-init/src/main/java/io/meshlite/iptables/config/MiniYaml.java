@@ -69,7 +69,11 @@ final class MiniYaml {
       if (line.indent() < indent) {
         break;
       }
-      if (line.indent() > indent || !(line.text().startsWith("- ") || line.text().equals("-"))) {
+      boolean item = line.text().startsWith("- ") || line.text().equals("-");
+      if (line.indent() == indent && !item) {
+        break; // a sibling key of the mapping that holds this sequence
+      }
+      if (line.indent() > indent) {
         throw new YamlException(line.number(), "expected a '- ' list item");
       }
       String rest = line.text().substring(1).strip();

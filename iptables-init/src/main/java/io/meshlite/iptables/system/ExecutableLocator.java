@@ -18,6 +18,11 @@ public final class ExecutableLocator {
 
   /** Searches {@code pathVariable} (may be null) and then the usual sbin/bin directories. */
   public ExecutableLocator(String pathVariable) {
+    this(pathVariable, FALLBACK_DIRS);
+  }
+
+  /** Searches {@code pathVariable} (may be null) and then {@code fallbackDirs}. */
+  public ExecutableLocator(String pathVariable, List<String> fallbackDirs) {
     Set<String> ordered = new LinkedHashSet<>();
     if (pathVariable != null) {
       for (String dir : pathVariable.split(File.pathSeparator)) {
@@ -26,7 +31,7 @@ public final class ExecutableLocator {
         }
       }
     }
-    ordered.addAll(FALLBACK_DIRS);
+    ordered.addAll(fallbackDirs);
     List<Path> paths = new ArrayList<>();
     ordered.forEach(dir -> paths.add(Path.of(dir)));
     this.dirs = List.copyOf(paths);
