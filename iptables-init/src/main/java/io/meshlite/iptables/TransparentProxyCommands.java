@@ -8,8 +8,10 @@ import picocli.CommandLine;
  * Public entry points. kumactl mounts the same command classes kuma-init uses:
  *
  * <pre>{@code
- * installCommandLine.addSubcommand(TransparentProxyCommands.install());     // install transparent-proxy
- * uninstallCommandLine.addSubcommand(TransparentProxyCommands.uninstall()); // uninstall transparent-proxy
+ * // kumactl install transparent-proxy
+ * installCommandLine.addSubcommand(TransparentProxyCommands.install());
+ * // kumactl uninstall transparent-proxy
+ * uninstallCommandLine.addSubcommand(TransparentProxyCommands.uninstall());
  * }</pre>
  *
  * Each command prints failures itself as one line ({@code <root command name>: what is wrong and

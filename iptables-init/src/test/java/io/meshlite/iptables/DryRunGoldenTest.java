@@ -70,7 +70,8 @@ class DryRunGoldenTest {
               "--redirect-outbound-insert-instead-of-append",
               "--ip-family-mode", "ipv4"
             }),
-        Arguments.of("config-file", new String[] {"--config", "src/test/resources/config/full.yaml"}));
+        Arguments.of(
+            "config-file", new String[] {"--config", "src/test/resources/config/full.yaml"}));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
  * invalid value is reported, not just the first.
  */
 public final class ConfigLoader {
-  private static final Pattern DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)");
+  private static final Pattern DURATION_PART =
+      Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)");
   private static final Set<String> EXECUTABLE_NAMES =
       Set.of(
           "iptables",
@@ -299,7 +300,9 @@ public final class ConfigLoader {
         return List.of();
       } else if (value instanceof List<?> list) {
         list.forEach(item -> items.add(String.valueOf(item)));
-      } else if (value instanceof String text && splitStrings && key.kind() == ConfigKey.Kind.VNETS) {
+      } else if (value instanceof String text
+          && splitStrings
+          && key.kind() == ConfigKey.Kind.VNETS) {
         for (String part : text.split(",")) {
           if (!part.isBlank()) {
             items.add(part);

@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
 public final class Exclusions {
   private static final Pattern NUMBER = Pattern.compile("\\d{1,10}");
   private static final Pattern IPV4 =
-      Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+      Pattern.compile(
+          "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
   private static final Pattern IPV6_CHARS = Pattern.compile("[0-9a-fA-F:.]+");
   private static final Pattern IFACE = Pattern.compile("[A-Za-z0-9_.@-]{1,15}\\+?");
 

@@ -13,7 +13,8 @@ public record Chain(Table table, String name) {
   public static final Chain RAW_OUTPUT = new Chain(Table.RAW, "OUTPUT");
   public static final Chain MANGLE_PREROUTING = new Chain(Table.MANGLE, "PREROUTING");
   public static final Chain MESH_INBOUND = new Chain(Table.NAT, PREFIX + "_INBOUND");
-  public static final Chain MESH_INBOUND_REDIRECT = new Chain(Table.NAT, PREFIX + "_INBOUND_REDIRECT");
+  public static final Chain MESH_INBOUND_REDIRECT =
+      new Chain(Table.NAT, PREFIX + "_INBOUND_REDIRECT");
   public static final Chain MESH_OUTBOUND = new Chain(Table.NAT, PREFIX + "_OUTBOUND");
   public static final Chain MESH_OUTBOUND_REDIRECT =
       new Chain(Table.NAT, PREFIX + "_OUTBOUND_REDIRECT");

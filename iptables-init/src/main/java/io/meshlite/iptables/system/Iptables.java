@@ -148,7 +148,8 @@ final class Iptables {
     }
   }
 
-  private static Path find(Host host, Map<String, String> overrides, String key, List<String> names) {
+  private static Path find(
+      Host host, Map<String, String> overrides, String key, List<String> names) {
     String override = overrides.get(key);
     if (override != null) {
       return host.executables()

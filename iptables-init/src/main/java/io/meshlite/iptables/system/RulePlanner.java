@@ -80,7 +80,8 @@ public final class RulePlanner {
     boolean comments = !config.commentsDisabled();
     if (comments && !capabilities.comments()) {
       comments = false;
-      warnings.add(family.command() + " has no comment match: rules are installed without comments");
+      warnings.add(
+          family.command() + " has no comment match: rules are installed without comments");
     }
     RuleSettings.Dns dns =
         dnsEnabled

@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
 public final class TransparentProxy {
   private static final Logger log = LoggerFactory.getLogger(TransparentProxy.class);
   private static final String COMMENT_PROBE =
-      "*nat\n-A OUTPUT -m comment --comment \"" + RuleSet.COMMENT_PREFIX + "probe\" -j RETURN\nCOMMIT\n";
+      "*nat\n-A OUTPUT -m comment --comment \""
+          + RuleSet.COMMENT_PREFIX
+          + "probe\" -j RETURN\nCOMMIT\n";
   private static final String CONNTRACK_PROBE =
       "*raw\n-A OUTPUT -p udp --dport 53 -j CT --zone 1\nCOMMIT\n";
   private static final String MANGLE_PROBE =
@@ -203,7 +205,8 @@ public final class TransparentProxy {
       Optional<String> problem = missing(plan, target.backup());
       if (problem.isPresent()) {
         return new Verification(
-            false, "transparent proxy rules are not in place: " + family.label() + ": " + problem.get());
+            false,
+            "transparent proxy rules are not in place: " + family.label() + ": " + problem.get());
       }
       found.add(family.label() + " " + Cleanup.ourRules(target.backup()).size() + " rules");
     }
@@ -219,10 +222,8 @@ public final class TransparentProxy {
         return Optional.of("chain " + chain.name() + " is missing");
       }
     }
-    boolean inboundJump =
-        save.lines().anyMatch(l -> l.startsWith("-A PREROUTING ") && l.endsWith("-j " + Chain.MESH_INBOUND.name()));
-    boolean outboundJump =
-        save.lines().anyMatch(l -> l.startsWith("-A OUTPUT ") && l.endsWith("-j " + Chain.MESH_OUTBOUND.name()));
+    boolean inboundJump = jumps(save, "PREROUTING", Chain.MESH_INBOUND);
+    boolean outboundJump = jumps(save, "OUTPUT", Chain.MESH_OUTBOUND);
     if (!inboundJump) {
       return Optional.of("PREROUTING does not jump to " + Chain.MESH_INBOUND.name());
     }
@@ -239,6 +240,11 @@ public final class TransparentProxy {
       return Optional.of("found " + actual + " of our rules, expected " + expected);
     }
     return Optional.empty();
+  }
+
+  private static boolean jumps(String save, String from, Chain to) {
+    return save.lines()
+        .anyMatch(l -> l.startsWith("-A " + from + " ") && l.endsWith("-j " + to.name()));
   }
 
   private record Target(Iptables iptables, String backup) {}
@@ -318,7 +324,7 @@ public final class TransparentProxy {
           attempt,
           tries,
           result.message(),
-          config.sleepBetweenRetries());
+          config.sleepBetweenRetries().toMillis() + "ms");
       try {
         host.sleeper().sleep(config.sleepBetweenRetries());
       } catch (InterruptedException e) {
@@ -425,7 +431,8 @@ public final class TransparentProxy {
   }
 
   private void restoreResolvConf() {
-    Path backup = host.resolvConf().resolveSibling(host.resolvConf().getFileName() + ".kuma-backup");
+    Path resolvConf = host.resolvConf();
+    Path backup = resolvConf.resolveSibling(resolvConf.getFileName() + ".kuma-backup");
     if (!Files.exists(backup)) {
       return;
     }

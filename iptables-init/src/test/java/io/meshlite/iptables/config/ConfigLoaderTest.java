@@ -174,7 +174,8 @@ class ConfigLoaderTest {
 
   @Test
   void unknownKeysAndSyntaxErrorsAreRejected() {
-    assertThatThrownBy(() -> ConfigLoader.fromYaml("redirect:\n  inbound:\n    prot: 1\n", "x.yaml"))
+    assertThatThrownBy(
+            () -> ConfigLoader.fromYaml("redirect:\n  inbound:\n    prot: 1\n", "x.yaml"))
         .hasMessage("x.yaml: unknown key 'redirect.inbound.prot'");
     assertThatThrownBy(() -> ConfigLoader.fromYaml("redirect:\n  dns: [1, 2\n", "x.yaml"))
         .hasMessageStartingWith("x.yaml: line 2:");
@@ -193,7 +194,9 @@ class ConfigLoaderTest {
                 .enabled())
         .isTrue();
     assertThatThrownBy(
-            () -> ConfigLoader.load(List.of(ConfigLoader.fromYaml("ebpf:\n  enabled: true\n", "x"))))
+            () ->
+                ConfigLoader.load(
+                    List.of(ConfigLoader.fromYaml("ebpf:\n  enabled: true\n", "x"))))
         .hasMessageContaining("x: ebpf.enabled: true (expected: false");
   }
 }

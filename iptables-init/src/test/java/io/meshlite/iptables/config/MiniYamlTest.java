@@ -51,8 +51,10 @@ class MiniYamlTest {
 
   @Test
   void errorsNameTheLine() {
-    assertThatThrownBy(() -> MiniYaml.parse("a: 1\n  b: 2\n")).hasMessage("line 2: unexpected indentation");
-    assertThatThrownBy(() -> MiniYaml.parse("a: 1\na: 2\n")).hasMessage("line 2: duplicate key 'a'");
+    assertThatThrownBy(() -> MiniYaml.parse("a: 1\n  b: 2\n"))
+        .hasMessage("line 2: unexpected indentation");
+    assertThatThrownBy(() -> MiniYaml.parse("a: 1\na: 2\n"))
+        .hasMessage("line 2: duplicate key 'a'");
     assertThatThrownBy(() -> MiniYaml.parse("a: &x 1\n"))
         .hasMessage("line 1: anchors, aliases and tags are not supported");
     assertThatThrownBy(() -> MiniYaml.parse("a:\n\t- b\n"))

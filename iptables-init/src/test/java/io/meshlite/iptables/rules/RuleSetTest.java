@@ -17,10 +17,15 @@ class RuleSetTest {
             List.of(CUSTOM),
             List.of(
                 Rule.append(Chain.NAT_OUTPUT, "", new Jump.ToChain("KUMA_MESH_X")),
-                Rule.insert(Chain.NAT_OUTPUT, "first", new Jump.Return(), new Match.Protocol("udp")),
+                Rule.insert(
+                    Chain.NAT_OUTPUT, "first", new Jump.Return(), new Match.Protocol("udp")),
                 Rule.append(Chain.MANGLE_PREROUTING, "", new Jump.Drop()),
                 Rule.insert(Chain.NAT_PREROUTING, "", new Jump.Return()),
-                Rule.insert(Chain.NAT_OUTPUT, "", new Jump.Return(), new Match.Destination("10.0.0.1", true)),
+                Rule.insert(
+                    Chain.NAT_OUTPUT,
+                    "",
+                    new Jump.Return(),
+                    new Match.Destination("10.0.0.1", true)),
                 Rule.append(CUSTOM, "", new Jump.RedirectTo(15001), new Match.Protocol("tcp")),
                 Rule.append(Chain.RAW_OUTPUT, "", new Jump.ConntrackZone(2))));
 

@@ -20,7 +20,8 @@ public final class TestHosts {
   /** Users: root (0), nobody (65534), kuma-dp (5678). */
   public static final UserLookup USERS =
       new UserLookup() {
-        private final Map<String, Long> users = Map.of("root", 0L, "nobody", 65534L, "kuma-dp", 5678L);
+        private final Map<String, Long> users =
+            Map.of("root", 0L, "nobody", 65534L, "kuma-dp", 5678L);
 
         @Override
         public OptionalLong uidOf(String name) {
