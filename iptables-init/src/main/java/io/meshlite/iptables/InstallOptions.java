@@ -26,10 +26,13 @@ public final class InstallOptions {
   private List<String> configFiles;
 
   @Option(
-      names = {"--kuma-dp-user", "--kuma-dp-uid"},
+      names = "--kuma-dp-user",
       paramLabel = "USER|UID",
       description = "user name or UID running kuma-dp (default: UID 5678 or user kuma-dp)")
   private String kumaDpUser;
+
+  @Option(names = "--kuma-dp-uid", hidden = true, description = "older name of --kuma-dp-user")
+  private String kumaDpUid;
 
   @Option(
       names = "--redirect-inbound",
@@ -83,6 +86,18 @@ public final class InstallOptions {
           "outbound ports not redirected for UIDs, e.g. 53,3000-5000:106-108, tcp:*:0, 123;"
               + " repeatable")
   private List<String> excludeOutboundPortsForUids;
+
+  @Option(
+      names = "--exclude-outbound-tcp-ports-for-uids",
+      hidden = true,
+      description = "older form: PORTS:UIDS for tcp only")
+  private List<String> excludeOutboundTcpPortsForUids;
+
+  @Option(
+      names = "--exclude-outbound-udp-ports-for-uids",
+      hidden = true,
+      description = "older form: PORTS:UIDS for udp only")
+  private List<String> excludeOutboundUdpPortsForUids;
 
   @Option(
       names = "--redirect-dns",
@@ -244,6 +259,7 @@ public final class InstallOptions {
               "--redirect-dns and --redirect-all-dns-traffic cannot be used together"
                   + " (--redirect-all-dns-traffic already redirects every DNS query)"));
     }
+    set(layer, ConfigKey.KUMA_DP_USER, kumaDpUid, "--kuma-dp-uid");
     set(layer, ConfigKey.KUMA_DP_USER, kumaDpUser, "--kuma-dp-user");
     set(layer, ConfigKey.INBOUND_ENABLED, redirectInbound, "--redirect-inbound");
     set(layer, ConfigKey.INBOUND_PORT, redirectInboundPort, "--redirect-inbound-port");
@@ -256,11 +272,22 @@ public final class InstallOptions {
         ConfigKey.OUTBOUND_EXCLUDE_PORTS_FOR_IPS,
         excludeOutboundIps,
         "--exclude-outbound-ips");
-    set(
-        layer,
-        ConfigKey.OUTBOUND_EXCLUDE_PORTS_FOR_UIDS,
-        excludeOutboundPortsForUids,
-        "--exclude-outbound-ports-for-uids");
+    List<String> uidExclusions = new ArrayList<>();
+    if (excludeOutboundPortsForUids != null) {
+      uidExclusions.addAll(excludeOutboundPortsForUids);
+    }
+    if (excludeOutboundTcpPortsForUids != null) {
+      excludeOutboundTcpPortsForUids.forEach(e -> uidExclusions.add("tcp:" + e));
+    }
+    if (excludeOutboundUdpPortsForUids != null) {
+      excludeOutboundUdpPortsForUids.forEach(e -> uidExclusions.add("udp:" + e));
+    }
+    if (!uidExclusions.isEmpty()) {
+      layer.set(
+          ConfigKey.OUTBOUND_EXCLUDE_PORTS_FOR_UIDS,
+          uidExclusions,
+          "--exclude-outbound-ports-for-uids");
+    }
     set(layer, ConfigKey.DNS_ENABLED, redirectDns, "--redirect-dns");
     if (redirectAllDnsTraffic != null) {
       if (redirectAllDnsTraffic) {

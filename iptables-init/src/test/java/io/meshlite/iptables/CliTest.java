@@ -70,6 +70,22 @@ class CliTest {
   }
 
   @Test
+  void olderPerProtocolUidExclusionFlagsStillWork() {
+    assertThat(
+            run(
+                Map.of(),
+                "--dry-run",
+                "--ip-family-mode",
+                "ipv4",
+                "--exclude-outbound-udp-ports-for-uids=53:0",
+                "--exclude-outbound-tcp-ports-for-uids=80:0"))
+        .isZero();
+    assertThat(out.toString())
+        .contains("-p udp -m multiport --dports 53 -m owner --uid-owner 0 -j RETURN")
+        .contains("-p tcp -m multiport --dports 80 -m owner --uid-owner 0 -j RETURN");
+  }
+
+  @Test
   void subcommandsExistForKumactlAndKumaInit() {
     CommandLine root = TransparentProxyCommands.kumaInit(TestHosts.bare(Map.of()));
     assertThat(root.getSubcommands()).containsOnlyKeys("install", "uninstall", "verify");
