@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
+import io.meshlite.iptables.TransparentProxyCommands;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -61,8 +62,12 @@ public final class KumactlMain {
             new InspectCommand.Meshes(root)));
     cl.addSubcommand("config", ConfigCommand.tree(root));
     cl.addSubcommand("version", new VersionCommand(root));
-    // kumactl install|uninstall transparent-proxy come from the iptables-init module, e.g.:
-    // cl.addSubcommand("install", group("install", "Install various Kuma components.", new InstallTransparentProxy()));
+    // The same command classes as kuma-init, so both tools install identical rules.
+    cl.addSubcommand(
+        "install", group("install", "Install various Kuma components.", inheritHelp(TransparentProxyCommands.install())));
+    cl.addSubcommand(
+        "uninstall",
+        group("uninstall", "Uninstall various Kuma components.", inheritHelp(TransparentProxyCommands.uninstall())));
     cl.setOut(new PrintWriter(root.out, true, StandardCharsets.UTF_8));
     cl.setErr(new PrintWriter(root.err, true, StandardCharsets.UTF_8));
     cl.setExecutionExceptionHandler(
@@ -78,6 +83,21 @@ public final class KumactlMain {
           root.err.println("Error: " + describe(ex) + " (see \"" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help\")");
           return 1;
         });
+    return cl;
+  }
+
+  /**
+   * Drops a mounted command's own {@code -h}/{@code -V} so it takes kumactl's inherited help flag
+   * instead (picocli refuses two options with one name).
+   */
+  static CommandLine inheritHelp(CommandLine cl) {
+    CommandSpec spec = cl.getCommandSpec();
+    for (String name : new String[] {"-h", "-V"}) {
+      CommandLine.Model.OptionSpec o = spec.findOption(name);
+      if (o != null) {
+        spec.remove(o);
+      }
+    }
     return cl;
   }
 

@@ -86,4 +86,16 @@ class CommandLineTest {
             currentContext: local
             """);
   }
+
+  @Test
+  void installTransparentProxyIsKumaInitsCommand() {
+    Cli.Result dry =
+        new Cli(home).run("install", "transparent-proxy", "--dry-run", "--kuma-dp-user", "5678");
+    assertThat(dry.code()).as(dry.err()).isZero();
+    assertThat(dry.out()).contains("### IPv4 ###", "-N KUMA_MESH_OUTBOUND", "--to-ports 15001");
+
+    Cli.Result bad = new Cli(home).run("uninstall", "transparent-proxy", "--bogus");
+    assertThat(bad.code()).isEqualTo(1);
+    assertThat(bad.err().lines()).hasSize(1);
+  }
 }
