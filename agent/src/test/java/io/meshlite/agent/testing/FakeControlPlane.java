@@ -47,6 +47,7 @@ public final class FakeControlPlane implements AutoCloseable {
   private final HttpServer server;
   private final List<Answer> script = new ArrayList<>();
   private final List<String> requests = new ArrayList<>();
+  private final List<String> contentHeaders = new ArrayList<>();
 
   public FakeControlPlane(Answer... answers) throws IOException {
     script.addAll(List.of(answers));
@@ -58,6 +59,8 @@ public final class FakeControlPlane implements AutoCloseable {
         Answer a;
         synchronized (this) {
           requests.add(body);
+          contentHeaders.add(exchange.getRequestMethod() + " accept=" + exchange.getRequestHeaders().getFirst("accept")
+              + " content-type=" + exchange.getRequestHeaders().getFirst("content-type"));
           a = script.size() > 1 ? script.remove(0) : script.get(0);
         }
         exchange.getResponseHeaders().set("content-type", a.contentType());
@@ -84,6 +87,11 @@ public final class FakeControlPlane implements AutoCloseable {
 
   public synchronized List<String> requests() {
     return List.copyOf(requests);
+  }
+
+  /** Per request: method, accept and content-type headers. */
+  public synchronized List<String> contentHeaders() {
+    return List.copyOf(contentHeaders);
   }
 
   @Override
