@@ -3,7 +3,7 @@ package io.meshlite.agent;
 import io.meshlite.agent.bootstrap.BootstrapClient;
 import io.meshlite.agent.bootstrap.BootstrapException;
 import io.meshlite.agent.bootstrap.BootstrapRequestFactory;
-import io.meshlite.agent.bootstrap.ControlPlaneHttp;
+import io.meshlite.agent.bootstrap.ControlPlaneTransport;
 import io.meshlite.agent.config.AgentConfig;
 import io.meshlite.agent.envoy.ControlPlaneWatch;
 import io.meshlite.agent.envoy.EnvoyAdmin;
@@ -17,7 +17,6 @@ import io.meshlite.api.bootstrap.BootstrapResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -25,10 +24,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +46,6 @@ public final class Agent {
   private final AgentEnvironment host;
   private final ShutdownController shutdown;
   private final CountDownLatch startupCancel = new CountDownLatch(1);
-  private final CountDownLatch finished = new CountDownLatch(1);
 
   private final Object lock = new Object();
   private boolean stopping;
@@ -73,8 +70,7 @@ public final class Agent {
     Path workDir = null;
     boolean ownWorkDir = false;
     ReadinessServer readiness = null;
-    HttpClient http = null;
-    ExecutorService httpExecutor = null;
+    ControlPlaneTransport transport = null;
     CountDownLatch watchStop = new CountDownLatch(1);
     Thread killOnExit = null;
     try {
@@ -99,10 +95,9 @@ public final class Agent {
       BootstrapRequestFactory requests = new BootstrapRequestFactory(
           cfg, version, workDir, tokenPath, memory, BootstrapRequestFactory.hostHasIpv6());
 
-      httpExecutor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("cp-http-", 0).factory());
-      http = ControlPlaneHttp.create(cfg.controlPlane(), httpExecutor);
+      transport = ControlPlaneTransport.forControlPlane(cfg.controlPlane());
       BootstrapClient client = new BootstrapClient(
-          http, cfg.controlPlane().address(), cfg.controlPlane().retryBackoff(), cfg.controlPlane().retryMaxDuration(),
+          transport, cfg.controlPlane().address(), cfg.controlPlane().retryBackoff(), cfg.controlPlane().retryMaxDuration(),
           host.ticker());
 
       BootstrapResponse first = fetchFirst(client, requests);
@@ -120,7 +115,7 @@ public final class Agent {
       Runtime.getRuntime().addShutdownHook(killOnExit);
       ControlPlaneWatch watch = new ControlPlaneWatch(sup::admin, host.ticker(), CP_WATCH_INTERVAL,
           cfg.controlPlane().address().toString());
-      Thread.ofVirtual().name("cp-watch").start(() -> watch.run(watchStop));
+      Thread.ofPlatform().name("cp-watch").daemon(true).stackSize(256 << 10).start(() -> watch.run(watchStop));
 
       log.debug("Envoy command line: {}", String.join(" ", sup.command()));
       return sup.run(first.bootstrap());
@@ -150,11 +145,8 @@ public final class Agent {
       if (readiness != null) {
         readiness.close();
       }
-      if (http != null) {
-        http.shutdownNow();
-      }
-      if (httpExecutor != null) {
-        httpExecutor.shutdownNow();
+      if (transport != null) {
+        transport.close();
       }
       if (killOnExit != null) {
         try {
@@ -166,13 +158,7 @@ public final class Agent {
       if (ownWorkDir && workDir != null) {
         deleteRecursively(workDir);
       }
-      finished.countDown();
     }
-  }
-
-  /** Waits until {@link #run()} has returned (or the timeout passes); true if it has. */
-  public boolean awaitFinished(Duration timeout) throws InterruptedException {
-    return finished.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   private EnvoyVersion probeVersion(Path binary) throws InterruptedException {
@@ -362,7 +348,7 @@ public final class Agent {
 
     private EnvoyAdmin admin() throws IOException {
       EnvoySupervisor sup = currentSupervisor();
-      return (sup == null ? java.util.Optional.<EnvoyAdmin>empty() : sup.admin())
+      return (sup == null ? Optional.<EnvoyAdmin>empty() : sup.admin())
           .orElseThrow(() -> new IOException("Envoy's admin address is not known"));
     }
   }

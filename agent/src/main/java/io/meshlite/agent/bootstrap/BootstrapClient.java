@@ -1,6 +1,7 @@
 package io.meshlite.agent.bootstrap;
 
 import io.meshlite.agent.support.GoDuration;
+import io.meshlite.agent.support.MiniHttp;
 import io.meshlite.agent.support.Ticker;
 import io.meshlite.api.bootstrap.BootstrapRequest;
 import io.meshlite.api.bootstrap.BootstrapResponse;
@@ -8,13 +9,11 @@ import io.meshlite.api.resource.Json;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -39,6 +38,8 @@ public final class BootstrapClient {
   private static final Logger log = LoggerFactory.getLogger(BootstrapClient.class);
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
   private static final String PAGE_NOT_FOUND = "404: Page Not Found";
+  private static final Map<String, String> HEADERS =
+      Map.of("Accept", "application/json", "Content-Type", "application/json");
 
   /** Builds the request for one attempt (it re-reads the token, so it may fail). */
   @FunctionalInterface
@@ -63,15 +64,16 @@ public final class BootstrapClient {
     record LocalError(String reason) implements Outcome {}
   }
 
-  private final HttpClient http;
+  private final ControlPlaneTransport transport;
   private final String cpAddress;
   private final URI endpoint;
   private final Duration backoff;
   private final Duration maxDuration;
   private final Ticker ticker;
 
-  public BootstrapClient(HttpClient http, URI cpAddress, Duration backoff, Duration maxDuration, Ticker ticker) {
-    this.http = http;
+  public BootstrapClient(
+      ControlPlaneTransport transport, URI cpAddress, Duration backoff, Duration maxDuration, Ticker ticker) {
+    this.transport = transport;
     this.cpAddress = cpAddress.toString();
     this.endpoint = URI.create(this.cpAddress + "/bootstrap");
     this.backoff = backoff;
@@ -142,23 +144,17 @@ public final class BootstrapClient {
     } catch (IOException e) {
       return new Outcome.LocalError("cannot encode the request: " + e.getMessage());
     }
-    HttpRequest req = HttpRequest.newBuilder(endpoint)
-        .timeout(REQUEST_TIMEOUT)
-        .header("Accept", "application/json")
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-        .build();
-    HttpResponse<byte[]> resp;
+    MiniHttp.Response resp;
     try {
-      resp = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
-    } catch (HttpTimeoutException e) {
+      resp = transport.post(endpoint, HEADERS, body, REQUEST_TIMEOUT);
+    } catch (SocketTimeoutException e) {
       return new Outcome.Unreachable("no answer within " + GoDuration.format(REQUEST_TIMEOUT));
     } catch (ConnectException e) {
       return new Outcome.Unreachable("connection refused");
     } catch (IOException e) {
       return new Outcome.Unreachable(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
     }
-    int status = resp.statusCode();
+    int status = resp.status();
     String text = new String(resp.body(), StandardCharsets.UTF_8).strip();
     if (status == 200) {
       return ok(resp, text);
@@ -173,8 +169,8 @@ public final class BootstrapClient {
     return new Outcome.ServerError(status, text);
   }
 
-  private Outcome ok(HttpResponse<byte[]> resp, String text) {
-    String type = resp.headers().firstValue("content-type").orElse("").toLowerCase(Locale.ROOT);
+  private Outcome ok(MiniHttp.Response resp, String text) {
+    String type = resp.headers().getOrDefault("content-type", "").toLowerCase(Locale.ROOT);
     if (type.contains("yaml")) {
       // Legacy answer: the raw bootstrap YAML.
       return resp.body().length == 0

@@ -45,6 +45,11 @@ public final class ControlPlaneWatch {
     }
   }
 
+  /** What the last polls showed: null until Envoy first reported a connection. */
+  Boolean connected() {
+    return connected;
+  }
+
   void poll() {
     Optional<EnvoyAdmin> a = admin.get();
     if (a.isEmpty()) {

@@ -6,16 +6,14 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
  * Serves {@code GET /ready} with {@code READY} (200), {@code NOT_READY} (503) or {@code TERMINATING}
  * (503) and Kuma's headers ({@code content-type: text/plain}, {@code cache-control: no-cache,
- * max-age=0}, {@code x-powered-by: kuma-dp}). Any other path is 404. Built on the JDK's HTTP server
- * with a virtual thread per request, so it adds no dependency and no idle threads beyond the
- * dispatcher.
+ * max-age=0}, {@code x-powered-by: kuma-dp}). Any other path is 404. Built on the JDK's HTTP server;
+ * requests are answered on its dispatcher thread (each is one short admin call), so it adds no
+ * dependency and no thread pool.
  */
 public final class ReadinessServer implements AutoCloseable {
 
@@ -37,11 +35,9 @@ public final class ReadinessServer implements AutoCloseable {
   }
 
   private final HttpServer server;
-  private final ExecutorService executor;
 
-  private ReadinessServer(HttpServer server, ExecutorService executor) {
+  private ReadinessServer(HttpServer server) {
     this.server = server;
-    this.executor = executor;
   }
 
   /**
@@ -52,11 +48,9 @@ public final class ReadinessServer implements AutoCloseable {
    */
   public static ReadinessServer start(InetSocketAddress bind, Supplier<Status> status) throws IOException {
     HttpServer server = HttpServer.create(bind, 16);
-    ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("readiness-", 0).factory());
-    server.setExecutor(executor);
     server.createContext("/", exchange -> handle(exchange, status));
     server.start();
-    return new ReadinessServer(server, executor);
+    return new ReadinessServer(server);
   }
 
   /** The bound port. */
@@ -67,7 +61,6 @@ public final class ReadinessServer implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
-    executor.shutdown();
   }
 
   private static void handle(HttpExchange exchange, Supplier<Status> status) throws IOException {

@@ -10,7 +10,6 @@ import io.meshlite.agent.testing.FreePorts;
 import io.meshlite.api.bootstrap.BootstrapRequest;
 import io.meshlite.api.bootstrap.BootstrapResponse;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -25,7 +24,7 @@ class BootstrapClientIT {
   private static final BootstrapRequest REQUEST = new BootstrapRequest("default", "dp-1", "dataplane", "jwt", null,
       null, null, "", null, null, 9902, null, "linux", List.of(), null, "/tmp/w", null, "", false, null);
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final ControlPlaneTransport transport = new ControlPlaneTransport.Plain();
   private final FakeTicker ticker = new FakeTicker();
   private FakeControlPlane cp;
 
@@ -34,11 +33,11 @@ class BootstrapClientIT {
     if (cp != null) {
       cp.close();
     }
-    http.shutdownNow();
+    transport.close();
   }
 
   private BootstrapClient client(String address) {
-    return new BootstrapClient(http, URI.create(address), Duration.ofSeconds(3), Duration.ofSeconds(30), ticker);
+    return new BootstrapClient(transport, URI.create(address), Duration.ofSeconds(3), Duration.ofSeconds(30), ticker);
   }
 
   private BootstrapResponse fetch(Answer... answers) throws Exception {

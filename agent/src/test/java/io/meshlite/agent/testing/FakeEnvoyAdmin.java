@@ -19,6 +19,7 @@ public final class FakeEnvoyAdmin implements AutoCloseable {
   private final HttpServer server;
   private final List<String> calls = new ArrayList<>();
   public final AtomicLong activeConnections = new AtomicLong();
+  public final AtomicLong controlPlaneConnected = new AtomicLong();
 
   public FakeEnvoyAdmin() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
@@ -38,7 +39,8 @@ public final class FakeEnvoyAdmin implements AutoCloseable {
               + "{\"socket_address\":{\"address\":\"10.0.0.1\",\"port_value\":80}}}]}";
           case "/stats" -> "listener.127.0.0.1_15006.downstream_cx_active: " + activeConnections.get() + "\n"
               + "listener.127.0.0.1_15006.worker_0.downstream_cx_active: " + activeConnections.get() + "\n"
-              + "listener.10.0.0.1_80.downstream_cx_active: 7\n";
+              + "listener.10.0.0.1_80.downstream_cx_active: 7\n"
+              + "control_plane.connected_state: " + controlPlaneConnected.get() + "\n";
           default -> "OK\n";
         };
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
