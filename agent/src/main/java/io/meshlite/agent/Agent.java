@@ -85,9 +85,7 @@ public final class Agent {
       EnvoyVersion version = probeVersion(binary);
 
       ownWorkDir = cfg.runtime().workDir() == null;
-      workDir = ownWorkDir
-          ? Files.createTempDirectory("kuma-dp-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")))
-          : Files.createDirectories(cfg.runtime().workDir());
+      workDir = workDir(ownWorkDir);
       Path tokenPath = tokenPath(workDir);
       long memory = cfg.runtime().maxMemoryBytes() > 0
           ? cfg.runtime().maxMemoryBytes()
@@ -235,16 +233,32 @@ public final class Agent {
         : ReadinessServer.Status.NOT_READY;
   }
 
+  /** A private temporary directory (0700, removed on exit), or the configured one. */
+  private Path workDir(boolean temporary) {
+    try {
+      return temporary
+          ? Files.createTempDirectory("kuma-dp-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")))
+          : Files.createDirectories(cfg.runtime().workDir());
+    } catch (IOException | RuntimeException e) {
+      throw new Fatal("cannot create the work directory " + (temporary ? "in " + System.getProperty("java.io.tmpdir")
+          : cfg.runtime().workDir()) + " (" + e + "): set --work-dir (KUMA_DATAPLANE_RUNTIME_WORK_DIR) to a writable directory");
+    }
+  }
+
   /** The token file to announce: a file written for an inline token, else --dataplane-token-file. */
-  private Path tokenPath(Path workDir) throws IOException {
+  private Path tokenPath(Path workDir) {
     String inline = cfg.token().inline();
     if (inline == null) {
       return cfg.token().file();
     }
     Path file = workDir.resolve(cfg.dataplane().name().replace('/', '_'));
-    Files.deleteIfExists(file);
-    Files.writeString(file, inline, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    try {
+      Files.deleteIfExists(file);
+      Files.writeString(file, inline, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    } catch (IOException e) {
+      throw new Fatal("cannot write the dataplane token to " + file + " (" + e + ")");
+    }
     return file;
   }
 
