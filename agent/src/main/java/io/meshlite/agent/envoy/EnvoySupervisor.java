@@ -128,7 +128,9 @@ public final class EnvoySupervisor {
       }
       int code;
       if (p != null) {
-        log.info("Envoy started pid={} admin={} config={}", p.pid(), admin == null ? "none" : admin.endpoint(), bootstrapPath);
+        Optional<EnvoyAdmin> a = admin();
+        log.info("Envoy started pid={} admin={} config={}", p.pid(), a.map(x -> x.endpoint().toString()).orElse("none"),
+            bootstrapPath);
         code = p.waitFor();
         synchronized (lock) {
           current = null;

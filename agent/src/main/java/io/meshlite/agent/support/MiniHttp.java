@@ -2,6 +2,7 @@ package io.meshlite.agent.support;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
@@ -50,6 +51,7 @@ public final class MiniHttp {
    * @param target path and query
    * @throws java.net.ConnectException when nothing listens
    * @throws SocketTimeoutException when the exchange does not finish within {@code timeout}
+   * @throws InterruptedIOException when the calling thread is interrupted
    */
   public static Response exchange(
       SocketAddress address,
@@ -117,6 +119,10 @@ public final class MiniHttp {
   }
 
   private static void await(SelectionKey key, int op, long deadline, SocketAddress address) throws IOException {
+    if (Thread.interrupted()) {
+      // select() returns at once while the interrupt is pending: stop instead of spinning.
+      throw new InterruptedIOException("interrupted while talking to " + address);
+    }
     long left = deadline - System.nanoTime();
     if (left <= 0) {
       throw new SocketTimeoutException("no answer from " + address + " in time");
