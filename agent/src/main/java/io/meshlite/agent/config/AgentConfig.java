@@ -1,0 +1,106 @@
+package io.meshlite.agent.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * kuma-dp's validated configuration. Built only by {@link ConfigLoader}; {@link #toString()} hides
+ * the token so the record can be logged.
+ *
+ * @param dataplane which proxy this is
+ * @param controlPlane where and how to fetch the bootstrap
+ * @param token how the proxy authenticates
+ * @param envoy how Envoy is run and supervised
+ * @param runtime local ports, work directory and host facts
+ * @param logLevel kuma-dp's log level (off, error, info, debug)
+ */
+public record AgentConfig(
+    Dataplane dataplane,
+    ControlPlane controlPlane,
+    Token token,
+    Envoy envoy,
+    Runtime runtime,
+    String logLevel) {
+
+  /**
+   * The proxy's identity.
+   *
+   * @param resourceJson the Dataplane in Kuma's REST JSON form when one was passed, else null
+   */
+  public record Dataplane(String name, String mesh, String proxyType, String resourceJson) {}
+
+  /**
+   * The control plane's dataplane server.
+   *
+   * @param caCert PEM of the CA to trust, or "" for the system trust store
+   */
+  public record ControlPlane(
+      URI address, String caCert, boolean skipVerify, Duration retryBackoff, Duration retryMaxDuration) {}
+
+  /**
+   * The dataplane token: the inline value wins over the file, as in Kuma.
+   *
+   * @param inline the token text, or null
+   * @param file the token file, or null
+   */
+  public record Token(String inline, Path file) {
+    @Override
+    public String toString() {
+      return "Token[inline=" + (inline == null ? "none" : "<redacted>") + ", file=" + file + "]";
+    }
+  }
+
+  /**
+   * How Envoy runs.
+   *
+   * @param binaryPath {@code --binary-path} as given (resolved at start)
+   * @param logLevel Envoy's {@code --log-level}
+   * @param componentLogLevel Envoy's {@code --component-log-level}, or ""
+   * @param concurrency worker threads; 0 means {@code --cpuset-threads}
+   * @param adminPort the admin port asked of the control plane, or null for its default
+   * @param restart whether and how a crashed Envoy is restarted
+   * @param ignoreCompatibility run an Envoy of another major.minor anyway
+   */
+  public record Envoy(
+      String binaryPath,
+      String logLevel,
+      String componentLogLevel,
+      int concurrency,
+      Duration drainTime,
+      Integer adminPort,
+      Restart restart,
+      boolean ignoreCompatibility) {}
+
+  /**
+   * Restart policy for an Envoy that exits on its own.
+   *
+   * @param enabled false reproduces Kuma: kuma-dp exits when Envoy exits
+   * @param baseBackoff first delay; it doubles per crash in a row
+   * @param maxBackoff cap of the delay
+   */
+  public record Restart(boolean enabled, Duration baseBackoff, Duration maxBackoff) {}
+
+  /**
+   * Local facts.
+   *
+   * @param workDir the work directory, or null for a temporary one removed on exit
+   * @param dynamicMetadata sent to the control plane (HOST_IP)
+   * @param maxMemoryBytes memory limit sent as resources.maxHeapSizeBytes, 0 if none
+   */
+  public record Runtime(
+      Path workDir,
+      int readinessPort,
+      boolean dnsEnabled,
+      int dnsProxyPort,
+      String metricsCertPath,
+      String metricsKeyPath,
+      boolean bindOutbounds,
+      Map<String, String> dynamicMetadata,
+      long maxMemoryBytes) {
+    public Runtime {
+      dynamicMetadata = Map.copyOf(dynamicMetadata);
+    }
+  }
+}

@@ -1,0 +1,192 @@
+package io.meshlite.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.meshlite.agent.echo.TcpEchoServer;
+import io.meshlite.agent.envoy.AdminEndpoint;
+import io.meshlite.agent.envoy.EnvoyAdmin;
+import io.meshlite.agent.envoy.OsProcessLauncher;
+import io.meshlite.agent.envoy.RunningProcess;
+import io.meshlite.agent.support.Ticker;
+import io.meshlite.agent.testing.EnvoyBinaries;
+import io.meshlite.agent.testing.FakeControlPlane;
+import io.meshlite.agent.testing.FakeControlPlane.Answer;
+import io.meshlite.agent.testing.FreePorts;
+import io.meshlite.agent.testing.RecordingLauncher;
+import io.meshlite.agent.testing.TestSignals;
+import io.meshlite.api.resource.Json;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.lang.ProcessBuilder.Redirect;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * kuma-dp (in-process, through {@link AgentMain}) runs the REAL Envoy with a static bootstrap from a
+ * fake control plane: Envoy serves traffic to an echo server, is restarted after a SIGKILL, and is
+ * drained and stopped on a signal.
+ */
+class AgentEnvoyIT {
+  @TempDir Path tmp;
+  private final TestSignals signals = new TestSignals();
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final ExecutorService agentThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "agent-under-test"));
+  private RecordingLauncher launcher;
+  private FakeControlPlane cp;
+  private TcpEchoServer echo;
+  private CompletableFuture<Integer> exit;
+
+  private int adminPort;
+  private int listenerPort;
+  private int readinessPort;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    echo = TcpEchoServer.start(new InetSocketAddress("127.0.0.1", 0));
+    adminPort = FreePorts.pick();
+    listenerPort = FreePorts.pick();
+    readinessPort = FreePorts.pick();
+    cp = new FakeControlPlane(Answer.ok(bootstrap()));
+    Path log = tmp.resolve("envoy.log");
+    launcher = new RecordingLauncher(new OsProcessLauncher(Redirect.appendTo(log.toFile()), Redirect.appendTo(log.toFile())));
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    if (exit != null && !exit.isDone() && signals.installed()) {
+      signals.send("TERM");
+      signals.send("TERM");
+    }
+    launcher.killAll();
+    agentThread.shutdownNow();
+    echo.close();
+    cp.close();
+    http.shutdownNow();
+  }
+
+  private String bootstrap() {
+    return """
+        node: {id: default.dp-1, cluster: echo}
+        admin:
+          address: {socket_address: {address: 127.0.0.1, port_value: %d}}
+        static_resources:
+          listeners:
+          - name: "inbound:127.0.0.1:%d"
+            traffic_direction: INBOUND
+            address: {socket_address: {address: 127.0.0.1, port_value: %d}}
+            filter_chains:
+            - filters:
+              - name: envoy.filters.network.tcp_proxy
+                typed_config:
+                  "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
+                  stat_prefix: echo
+                  cluster: echo
+          clusters:
+          - name: echo
+            type: STATIC
+            connect_timeout: 1s
+            load_assignment:
+              cluster_name: echo
+              endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: %d}}}}]}]
+        """.formatted(adminPort, listenerPort, listenerPort, echo.port());
+  }
+
+  private void startAgent() {
+    Map<String, String> env = Map.of(
+        "PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"),
+        "KUMA_DATAPLANE_RUNTIME_ENVOY_RESTART_BASE_BACKOFF", "200ms",
+        "KUMA_DATAPLANE_RUNTIME_ENVOY_RESTART_MAX_BACKOFF", "1s");
+    InputStream noInput = new ByteArrayInputStream(new byte[0]);
+    PrintStream out = System.out;
+    AgentEnvironment host = new AgentEnvironment(env, noInput, out, System.err, launcher, signals, Ticker.system(),
+        tmp, null, Path.of("/sys/fs/cgroup"), code -> {});
+    String[] args = {
+      "run", "--name", "dp-1", "--mesh", "default", "--cp-address", cp.address(),
+      "--binary-path", EnvoyBinaries.require().toString(), "--readiness-port", Integer.toString(readinessPort),
+      "--concurrency", "1", "--drain-time", "20s", "--envoy-log-level", "warning", "--dns-enabled=false"
+    };
+    exit = CompletableFuture.supplyAsync(() -> new AgentMain(host).execute(args), agentThread);
+  }
+
+  private HttpResponse<String> readiness() throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + readinessPort + "/ready"))
+        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private void roundTrip(Socket s, String text) throws IOException {
+    s.getOutputStream().write(text.getBytes(StandardCharsets.US_ASCII));
+    byte[] back = s.getInputStream().readNBytes(text.length());
+    assertThat(new String(back, StandardCharsets.US_ASCII)).isEqualTo(text);
+  }
+
+  private boolean trafficFlows() throws IOException {
+    try (Socket s = new Socket("127.0.0.1", listenerPort)) {
+      s.setSoTimeout(2000);
+      roundTrip(s, "ping through envoy");
+      return true;
+    }
+  }
+
+  @Test
+  void runsEnvoyRestartsItAfterSigkillAndDrainsOnSignal() throws Exception {
+    startAgent();
+    EnvoyAdmin admin = new EnvoyAdmin(new AdminEndpoint.Tcp("127.0.0.1", adminPort), Duration.ofSeconds(2));
+
+    // Envoy is up: admin is LIVE, kuma-dp reports READY with Kuma's headers, traffic flows.
+    await().atMost(Duration.ofSeconds(60)).until(admin::ready);
+    await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> readiness().statusCode() == 200);
+    HttpResponse<String> ready = readiness();
+    assertThat(ready.body()).isEqualTo("READY");
+    assertThat(ready.headers().firstValue("content-type")).contains("text/plain");
+    assertThat(ready.headers().firstValue("cache-control")).contains("no-cache, max-age=0");
+    assertThat(ready.headers().firstValue("x-powered-by")).contains("kuma-dp");
+    assertThat(trafficFlows()).isTrue();
+    assertThat(cp.requests()).hasSize(1);
+    String workdir = Json.mapper().readTree(cp.requests().get(0)).path("workdir").asText();
+    assertThat(Path.of(workdir).resolve("bootstrap.yaml")).exists();
+
+    // SIGKILL Envoy: kuma-dp fetches the bootstrap again and restarts it; traffic resumes.
+    RunningProcess first = launcher.last();
+    ProcessHandle.of(first.pid()).orElseThrow().destroyForcibly();
+    await().atMost(Duration.ofSeconds(30)).until(() -> launcher.started().size() == 2 && launcher.last().isAlive());
+    await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(this::trafficFlows);
+    assertThat(cp.requests()).hasSize(2);
+    await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> readiness().body().equals("READY"));
+
+    // Graceful stop: with a connection open the drain waits and readiness says TERMINATING;
+    // once the connection closes kuma-dp stops Envoy and returns 0.
+    RunningProcess second = launcher.last();
+    try (Socket open = new Socket("127.0.0.1", listenerPort)) {
+      open.setSoTimeout(2000);
+      roundTrip(open, "held open");
+      await().atMost(Duration.ofSeconds(10)).until(() -> admin.activeInboundConnections() == 1);
+      signals.send("TERM");
+      await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> readiness().body().equals("TERMINATING"));
+      assertThat(readiness().statusCode()).isEqualTo(503);
+      assertThat(exit).isNotDone();
+      assertThat(second.isAlive()).isTrue();
+    }
+    assertThat(exit.get(30, java.util.concurrent.TimeUnit.SECONDS)).isZero();
+    assertThat(second.isAlive()).isFalse();
+    assertThat(launcher.started()).hasSize(2);
+    assertThat(Path.of(workdir)).doesNotExist();
+  }
+}

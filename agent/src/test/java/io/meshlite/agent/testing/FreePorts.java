@@ -1,0 +1,20 @@
+package io.meshlite.agent.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+
+/** Ephemeral loopback ports for servers that must be told their port up front. */
+public final class FreePorts {
+  private FreePorts() {}
+
+  public static int pick() {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      s.setReuseAddress(true);
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
