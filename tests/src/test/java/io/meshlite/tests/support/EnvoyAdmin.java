@@ -1,5 +1,7 @@
 package io.meshlite.tests.support;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.OptionalLong;
 
@@ -13,7 +15,9 @@ public record EnvoyAdmin(int port) {
 
   /** A counter or gauge from {@code /stats}, empty when Envoy does not report it. */
   public OptionalLong stat(String name) {
-    Http.Response r = Http.get(url("/stats?filter=^" + name.replace(".", "\\.") + "$"));
+    String regex = "^" + name.replace(".", "\\.") + "$";
+    Http.Response r =
+        Http.get(url("/stats?filter=" + URLEncoder.encode(regex, StandardCharsets.UTF_8)));
     if (r.status() != 200) {
       return OptionalLong.empty();
     }
