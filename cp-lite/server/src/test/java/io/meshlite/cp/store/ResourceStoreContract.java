@@ -299,15 +299,17 @@ public abstract class ResourceStoreContract {
 
   @Test
   void deletingAMeshDeletesEverythingInItAndAnnouncesEachDeletion() {
-    store.create(mesh("doomed"));
-    store.create(mesh("kept"));
-    store.create(zone("doomed"));
-    store.create(dataplane("doomed", "dp-1"));
-    store.create(dataplane("doomed", "dp-2"));
-    store.create(policy("doomed", "allow"));
-    store.create(secret("doomed", "s"));
-    store.create(dataplane("kept", "dp-1"));
     EventRecorder events = record();
+    List<Resource> created =
+        List.of(
+            store.create(mesh("doomed")),
+            store.create(mesh("kept")),
+            store.create(zone("doomed")),
+            store.create(dataplane("doomed", "dp-1")),
+            store.create(dataplane("doomed", "dp-2")),
+            store.create(policy("doomed", "allow")),
+            store.create(secret("doomed", "s")),
+            store.create(dataplane("kept", "dp-1")));
 
     store.delete(key(MESH, "", "doomed"));
 
@@ -318,13 +320,16 @@ public abstract class ResourceStoreContract {
     assertThat(store.get(key(MESH, "", "kept"))).isPresent();
     assertThat(store.get(key(ZONE, "", "doomed"))).isPresent();
     assertThat(store.list(DATAPLANE, "kept")).hasSize(1);
-    events.awaitExactlyInAnyOrder(
+    // The creations in order, then one deletion per removed resource (in no particular order).
+    events.awaitSequenceThenAnyOrder(
         eventTimeout(),
-        new StoreEvent(DELETED, key(MESH, "", "doomed")),
-        new StoreEvent(DELETED, key(DATAPLANE, "doomed", "dp-1")),
-        new StoreEvent(DELETED, key(DATAPLANE, "doomed", "dp-2")),
-        new StoreEvent(DELETED, key(MTP, "doomed", "allow")),
-        new StoreEvent(DELETED, key(ResourceTypes.SECRET, "doomed", "s")));
+        created.stream().map(r -> new StoreEvent(CREATED, r.key())).toList(),
+        List.of(
+            new StoreEvent(DELETED, key(MESH, "", "doomed")),
+            new StoreEvent(DELETED, key(DATAPLANE, "doomed", "dp-1")),
+            new StoreEvent(DELETED, key(DATAPLANE, "doomed", "dp-2")),
+            new StoreEvent(DELETED, key(MTP, "doomed", "allow")),
+            new StoreEvent(DELETED, key(ResourceTypes.SECRET, "doomed", "s"))));
   }
 
   @Test
@@ -580,6 +585,21 @@ public abstract class ResourceStoreContract {
       await()
           .atMost(timeout)
           .untilAsserted(() -> assertThat(events).containsExactlyInAnyOrder(expected));
+    }
+
+    /** Waits for exactly {@code ordered} (in that order) followed by {@code unordered}. */
+    public void awaitSequenceThenAnyOrder(
+        Duration timeout, List<StoreEvent> ordered, List<StoreEvent> unordered) {
+      await()
+          .atMost(timeout)
+          .untilAsserted(
+              () -> {
+                List<StoreEvent> all = events();
+                assertThat(all).hasSize(ordered.size() + unordered.size());
+                assertThat(all.subList(0, ordered.size())).containsExactlyElementsOf(ordered);
+                assertThat(all.subList(ordered.size(), all.size()))
+                    .containsExactlyInAnyOrderElementsOf(unordered);
+              });
     }
 
     public void awaitContains(Duration timeout, StoreEvent... expected) {

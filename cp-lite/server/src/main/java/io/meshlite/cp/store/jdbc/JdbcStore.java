@@ -57,6 +57,7 @@ public final class JdbcStore implements ResourceStore {
   private final Clock clock;
   private final EventFanout events;
   private final AutoCloseable[] resources;
+  private final PgListener listener;
   private volatile boolean closed;
 
   private JdbcStore(
@@ -70,6 +71,23 @@ public final class JdbcStore implements ResourceStore {
     this.clock = clock;
     this.events = events;
     this.resources = resources;
+    PgListener l = null;
+    for (AutoCloseable r : resources) {
+      if (r instanceof PgListener pl) {
+        l = pl;
+      }
+    }
+    this.listener = l;
+  }
+
+  /** True unless this store's Postgres change listener is disconnected. */
+  public boolean listening() {
+    return listener == null || listener.connected();
+  }
+
+  /** The Postgres backend pid of the change listener (0 if none); for tests. */
+  int listenerPid() {
+    return listener == null ? 0 : listener.backendPid();
   }
 
   /**

@@ -50,6 +50,7 @@ final class PgListener implements AutoCloseable {
   private volatile boolean connected;
   private volatile String lastError;
   private volatile Connection connection;
+  private volatile int backendPid;
   /** Known rows; touched by the listener thread only. Null until the first snapshot. */
   private Map<ResourceKey, Long> index;
 
@@ -82,6 +83,11 @@ final class PgListener implements AutoCloseable {
     return connected;
   }
 
+  /** The server process of the listening connection (0 when not connected); for tests. */
+  int backendPid() {
+    return connected ? backendPid : 0;
+  }
+
   Optional<String> lastError() {
     return Optional.ofNullable(lastError);
   }
@@ -91,6 +97,7 @@ final class PgListener implements AutoCloseable {
     while (running) {
       try (Connection c = connector.connect("kuma-cp-listener", socketTimeout)) {
         connection = c;
+        backendPid = c.unwrap(PGConnection.class).getBackendPID();
         try (Statement s = c.createStatement()) {
           s.execute("LISTEN " + CHANNEL);
         }
