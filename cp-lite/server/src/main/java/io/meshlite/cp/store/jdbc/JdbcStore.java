@@ -19,6 +19,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -461,9 +462,14 @@ public final class JdbcStore implements ResourceStore {
           }
         }
       } catch (SQLException e) {
-        boolean retry =
-            attempt < MAX_ATTEMPTS
-                && (dialect.isRetryable(e) || (!write && attempt == 1 && dialect.isUnavailable(e)));
+        // A pool timeout means the database is down: failing now is the point. A dead pooled
+        // connection (server restarted) is worth one more try for a read.
+        boolean staleConnection =
+            !write
+                && attempt == 1
+                && dialect.isUnavailable(e)
+                && !(e instanceof SQLTransientConnectionException);
+        boolean retry = attempt < MAX_ATTEMPTS && (dialect.isRetryable(e) || staleConnection);
         if (!retry) {
           throw translate(e, what);
         }
