@@ -14,8 +14,8 @@ public final class StoreFactory {
 
   /**
    * Opens the store. SQLite migrates its file first; Postgres must already be at this kuma-cp's
-   * schema version (as Kuma, run {@code kuma-cp migrate up} first). For Postgres, returns once
-   * the change listener is connected, so every later change produces an event.
+   * schema version (as Kuma, run {@code kuma-cp migrate up} first). For Postgres, returns once the
+   * change listener is connected, so every later change produces an event.
    *
    * @throws SchemaVersionException the database schema is older or newer than this kuma-cp
    * @throws StoreException.Unavailable the database cannot be reached or opened

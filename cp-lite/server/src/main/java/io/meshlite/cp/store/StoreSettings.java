@@ -86,8 +86,8 @@ public sealed interface StoreSettings {
 
   /**
    * A PostgreSQL database shared by one or more kuma-cp ({@code KUMA_STORE_TYPE=postgres}), with
-   * Kuma's {@code store.postgres.*} settings. Requires {@code kuma-cp migrate up} before start.
-   * Use {@link #builder()}; {@link #toString()} never shows the password.
+   * Kuma's {@code store.postgres.*} settings. Requires {@code kuma-cp migrate up} before start. Use
+   * {@link #builder()}; {@link #toString()} never shows the password.
    *
    * @param host server host ({@code KUMA_STORE_POSTGRES_HOST}, default 127.0.0.1)
    * @param port server port ({@code KUMA_STORE_POSTGRES_PORT}, default 15432)
@@ -102,8 +102,8 @@ public sealed interface StoreSettings {
    *     PKCS#8), PKCS#8 DER or PKCS#12
    * @param disableSslSni do not send the server name in the TLS handshake ({@code
    *     KUMA_STORE_POSTGRES_TLS_DISABLE_SSLSNI})
-   * @param connectionTimeout connect timeout, also the longest a call waits for a pooled
-   *     connection ({@code KUMA_STORE_POSTGRES_CONNECTION_TIMEOUT}, seconds, default 5)
+   * @param connectionTimeout connect timeout, also the longest a call waits for a pooled connection
+   *     ({@code KUMA_STORE_POSTGRES_CONNECTION_TIMEOUT}, seconds, default 5)
    * @param maxOpenConnections pool size ({@code KUMA_STORE_POSTGRES_MAX_OPEN_CONNECTIONS}, default
    *     50)
    * @param maxIdleConnections idle connections kept ({@code
@@ -176,7 +176,8 @@ public sealed interface StoreSettings {
       requirePositive(minReconnectInterval, "minReconnectInterval", errors);
       requirePositive(maxReconnectInterval, "maxReconnectInterval", errors);
       if (maxOpenConnections < 1) {
-        errors.add("store.postgres.maxOpenConnections: " + maxOpenConnections + " (expected: >= 1)");
+        errors.add(
+            "store.postgres.maxOpenConnections: " + maxOpenConnections + " (expected: >= 1)");
       }
       if (minOpenConnections < 0 || minOpenConnections > maxOpenConnections) {
         errors.add(

@@ -89,7 +89,8 @@ public abstract class ResourceStoreContract {
     Resource given =
         dataplane("default", "dp-1")
             .withMeta(
-                new ResourceMeta(7, Instant.parse("2001-01-01T00:00:00Z"), Instant.EPOCH, Map.of()));
+                new ResourceMeta(
+                    7, Instant.parse("2001-01-01T00:00:00Z"), Instant.EPOCH, Map.of()));
 
     Resource created = store.create(given);
 
@@ -146,7 +147,8 @@ public abstract class ResourceStoreContract {
 
   @Test
   void updateOfMissingIsNotFound() {
-    Resource draft = dataplane("default", "ghost").withMeta(ResourceMeta.draft(Map.of()).withVersion(1));
+    Resource draft =
+        dataplane("default", "ghost").withMeta(ResourceMeta.draft(Map.of()).withVersion(1));
 
     assertThatThrownBy(() -> store.update(draft)).isInstanceOf(StoreException.NotFound.class);
     assertThat(store.get(draft.key())).isEmpty();
@@ -195,7 +197,8 @@ public abstract class ResourceStoreContract {
     Collections.shuffle(keys, new Random(42));
     keys.forEach(k -> store.create(dataplane(k[0], k[1])));
 
-    List<String> all = store.list(DATAPLANE, null).stream().map(r -> r.mesh() + "/" + r.name()).toList();
+    List<String> all =
+        store.list(DATAPLANE, null).stream().map(r -> r.mesh() + "/" + r.name()).toList();
     List<String> expected =
         keys.stream().map(k -> k[0] + "/" + k[1]).sorted().toList(); // Java String order
     assertThat(all).containsExactlyElementsOf(expected);
@@ -211,10 +214,14 @@ public abstract class ResourceStoreContract {
     store.create(dataplane("b", "dp-1"));
     store.create(policy("a", "allow"));
 
-    assertThat(store.list(DATAPLANE, "a")).extracting(Resource::name).containsExactly("dp-1", "dp-2");
+    assertThat(store.list(DATAPLANE, "a"))
+        .extracting(Resource::name)
+        .containsExactly("dp-1", "dp-2");
     assertThat(store.list(DATAPLANE, "b")).extracting(Resource::name).containsExactly("dp-1");
     assertThat(store.list(DATAPLANE, "c")).isEmpty();
-    assertThat(store.list(MTP, null)).extracting(Resource::key).containsExactly(key(MTP, "a", "allow"));
+    assertThat(store.list(MTP, null))
+        .extracting(Resource::key)
+        .containsExactly(key(MTP, "a", "allow"));
     assertThat(store.list(ZONE, null)).isEmpty();
     assertThat(store.list(DATAPLANE, "a").get(0).meta().version()).isEqualTo(1);
   }
@@ -249,14 +256,17 @@ public abstract class ResourceStoreContract {
     labels.put("kuma.io/zone", "zone-1");
     labels.put("team", "Zürich ☃ 東京");
     labels.put("empty", "");
-    Resource created = store.create(dataplane("default", "dp-1").withMeta(ResourceMeta.draft(labels)));
+    Resource created =
+        store.create(dataplane("default", "dp-1").withMeta(ResourceMeta.draft(labels)));
 
     assertThat(created.meta().labels()).isEqualTo(labels);
     assertThat(store.get(created.key()).orElseThrow().meta().labels()).isEqualTo(labels);
     assertThat(store.list(DATAPLANE, "default").get(0).meta().labels()).isEqualTo(labels);
 
-    Resource updated = store.update(created.withMeta(created.meta().withLabels(Map.of("only", "this"))));
-    assertThat(store.get(created.key()).orElseThrow().meta().labels()).isEqualTo(Map.of("only", "this"));
+    Resource updated =
+        store.update(created.withMeta(created.meta().withLabels(Map.of("only", "this"))));
+    assertThat(store.get(created.key()).orElseThrow().meta().labels())
+        .isEqualTo(Map.of("only", "this"));
 
     store.update(updated.withMeta(updated.meta().withLabels(Map.of())));
     assertThat(store.get(created.key()).orElseThrow().meta().labels()).isEmpty();
@@ -270,9 +280,9 @@ public abstract class ResourceStoreContract {
             + "\"numbers\":{\"int\":42,\"negative\":-7,\"long\":9007199254740993,"
             + "\"big\":123456789012345678901234567890,\"decimal\":0.1,\"exp\":1.5E-7,"
             + "\"zero\":0,\"ratio\":99.99},"
-            + "\"flags\":[true,false,null],\"empty\":[],\"nested\":{\"a\":{\"b\":{\"c\":[[1],[2,[3]]]}}},"
-            + "\"unicode\":\"Grüße, 世界, emoji 🚀, quote \\\" backslash \\\\ tab \\t newline \\n nul \\u0000\","
-            + "\"zOrder\":1,\"aOrder\":2}";
+            + "\"flags\":[true,false,null],\"empty\":[],\"nested\":{\"a\":{\"b\":{\"c\":[[1],[2,[3]]]}}},\"unicode\":\"Grüße,"
+            + " 世界, emoji 🚀, quote \\\" backslash \\\\ tab \\t newline \\n"
+            + " nul \\u0000\",\"zOrder\":1,\"aOrder\":2}";
     ObjectNode spec = (ObjectNode) Json.mapper().readTree(text);
     Resource created = store.create(dataplane("default", "dp-1").withSpec(spec));
 
@@ -383,9 +393,7 @@ public abstract class ResourceStoreContract {
     Resource v1 = store.create(dataplane("default", "dp-1"));
     store.update(v1);
 
-    await()
-        .atMost(eventTimeout())
-        .untilAsserted(() -> assertThat(seen).hasSize(2));
+    await().atMost(eventTimeout()).untilAsserted(() -> assertThat(seen).hasSize(2));
     // The second read may already see version 2; it can never see "not stored yet".
     assertThat(seen.get(0)).isIn("CREATED:1", "CREATED:2");
     assertThat(seen.get(1)).isEqualTo("UPDATED:2");
@@ -551,17 +559,26 @@ public abstract class ResourceStoreContract {
         mesh,
         name,
         ResourceMeta.draft(Map.of()),
-        spec("{\"targetRef\":{\"kind\":\"Mesh\"},\"from\":[{\"targetRef\":{\"kind\":\"Mesh\"},\"default\":{\"action\":\"Allow\"}}]}"));
+        spec(
+            "{\"targetRef\":{\"kind\":\"Mesh\"},\"from\":[{\"targetRef\":{\"kind\":\"Mesh\"},\"default\":{\"action\":\"Allow\"}}]}"));
   }
 
   protected static Resource secret(String mesh, String name) {
     return new Resource(
-        ResourceTypes.SECRET, mesh, name, ResourceMeta.draft(Map.of()), spec("{\"data\":\"c2VjcmV0\"}"));
+        ResourceTypes.SECRET,
+        mesh,
+        name,
+        ResourceMeta.draft(Map.of()),
+        spec("{\"data\":\"c2VjcmV0\"}"));
   }
 
   protected static Resource globalSecret(String name) {
     return new Resource(
-        ResourceTypes.GLOBAL_SECRET, "", name, ResourceMeta.draft(Map.of()), spec("{\"data\":\"Zw==\"}"));
+        ResourceTypes.GLOBAL_SECRET,
+        "",
+        name,
+        ResourceMeta.draft(Map.of()),
+        spec("{\"data\":\"Zw==\"}"));
   }
 
   /** Collects events; waits for an expected sequence. */

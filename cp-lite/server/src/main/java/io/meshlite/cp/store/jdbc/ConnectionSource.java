@@ -12,7 +12,10 @@ interface ConnectionSource extends AutoCloseable {
    */
   Lease lease(boolean write) throws SQLException;
 
-  /** Where this source connects, for messages: {@code sqlite /path} or {@code postgres host:port/db}. */
+  /**
+   * Where this source connects, for messages: {@code sqlite /path} or {@code postgres
+   * host:port/db}.
+   */
   String describe();
 
   @Override

@@ -14,9 +14,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Delivers store events to listeners in commit order. Writers {@link #enqueue} while they still
  * hold the write lock (so the queue is in commit order) and {@link #drain} after releasing it;
- * whichever thread drains delivers everything queued so far, one event at a time. A listener
- * that writes to the store from inside a callback is safe: its events are queued and delivered
- * after the current one.
+ * whichever thread drains delivers everything queued so far, one event at a time. A listener that
+ * writes to the store from inside a callback is safe: its events are queued and delivered after the
+ * current one.
  */
 final class EventFanout {
   private static final Logger log = LoggerFactory.getLogger(EventFanout.class);

@@ -37,10 +37,10 @@ import org.slf4j.LoggerFactory;
  * A {@link ResourceStore} over Kuma's {@code resources} table, on SQLite or PostgreSQL.
  *
  * <p>Create inserts version 1; update bumps the version only when the stored one matches ({@code
- * UPDATE ... WHERE version = ?}), so of concurrent writers exactly one wins. Mesh-scoped rows
- * point at their Mesh through Kuma's {@code owner_*} foreign key (ON DELETE CASCADE); deleting a
- * Mesh also removes rows of that mesh that were stored before the Mesh existed. Times are kept
- * with microsecond precision.
+ * UPDATE ... WHERE version = ?}), so of concurrent writers exactly one wins. Mesh-scoped rows point
+ * at their Mesh through Kuma's {@code owner_*} foreign key (ON DELETE CASCADE); deleting a Mesh
+ * also removes rows of that mesh that were stored before the Mesh existed. Times are kept with
+ * microsecond precision.
  *
  * <p>Events: SQLite emits them in-process after commit, in commit order. Postgres emits them only
  * from {@code LISTEN resource_events} (Kuma's trigger), so writes of every kuma-cp on the database
@@ -100,13 +100,16 @@ public final class JdbcStore implements ResourceStore {
   public static JdbcStore openSqlite(StoreSettings.Sqlite settings, Clock clock) {
     SqliteConnections conns = SqliteConnections.lock(settings.path());
     try {
-      String outcome = new Migrator(conns.migrationSource(), SqliteDialect.INSTANCE, conns.describe(), null).migrateUp();
+      String outcome =
+          new Migrator(conns.migrationSource(), SqliteDialect.INSTANCE, conns.describe(), null)
+              .migrateUp();
       log.info("store opened type=sqlite path={} schema=\"{}\"", conns.path(), outcome);
       conns.connect();
       return new JdbcStore(SqliteDialect.INSTANCE, conns, clock, new EventFanout());
     } catch (SQLException e) {
       conns.close();
-      throw new StoreException.Unavailable(conns.describe() + " cannot be opened: " + e.getMessage(), e);
+      throw new StoreException.Unavailable(
+          conns.describe() + " cannot be opened: " + e.getMessage(), e);
     } catch (RuntimeException e) {
       conns.close();
       throw e;
@@ -126,7 +129,8 @@ public final class JdbcStore implements ResourceStore {
     PgListener listener = null;
     try {
       try (Migrator m =
-          new Migrator(connector.dataSource(), PostgresDialect.INSTANCE, connector.describe(), null)) {
+          new Migrator(
+              connector.dataSource(), PostgresDialect.INSTANCE, connector.describe(), null)) {
         m.checkSchema();
       }
       pool = new PooledConnections(connector.pool(), connector.describe());
@@ -143,7 +147,8 @@ public final class JdbcStore implements ResourceStore {
                 + listener.lastError().map(e -> ": " + e).orElse(""),
             null);
       }
-      log.info("store opened type=postgres target={} tls={}", connector.describe(), settings.tlsMode());
+      log.info(
+          "store opened type=postgres target={} tls={}", connector.describe(), settings.tlsMode());
       return new JdbcStore(PostgresDialect.INSTANCE, pool, clock, events, listener, connector);
     } catch (RuntimeException e) {
       closeQuietly(listener);
@@ -247,13 +252,15 @@ public final class JdbcStore implements ResourceStore {
               try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                   children.add(
-                      new ResourceKey(rs.getString("type"), rs.getString("mesh"), rs.getString("name")));
+                      new ResourceKey(
+                          rs.getString("type"), rs.getString("mesh"), rs.getString("name")));
                 }
               }
             }
           }
           try (PreparedStatement ps =
-              c.prepareStatement("DELETE FROM resources WHERE name = ? AND mesh = ? AND type = ?")) {
+              c.prepareStatement(
+                  "DELETE FROM resources WHERE name = ? AND mesh = ? AND type = ?")) {
             ps.setString(1, key.name());
             ps.setString(2, key.mesh());
             ps.setString(3, key.type());
@@ -264,7 +271,8 @@ public final class JdbcStore implements ResourceStore {
           if (mesh) {
             // The owner FK cascaded to rows created while the Mesh existed; rows stored before it
             // existed have no owner and go here.
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM resources WHERE mesh = ?")) {
+            try (PreparedStatement ps =
+                c.prepareStatement("DELETE FROM resources WHERE mesh = ?")) {
               ps.setString(1, key.name());
               ps.executeUpdate();
             }
@@ -361,7 +369,8 @@ public final class JdbcStore implements ResourceStore {
 
   private static Optional<Long> storedVersion(Connection c, ResourceKey key) throws SQLException {
     try (PreparedStatement ps =
-        c.prepareStatement("SELECT version FROM resources WHERE name = ? AND mesh = ? AND type = ?")) {
+        c.prepareStatement(
+            "SELECT version FROM resources WHERE name = ? AND mesh = ? AND type = ?")) {
       ps.setString(1, key.name());
       ps.setString(2, key.mesh());
       ps.setString(3, key.type());
@@ -378,7 +387,8 @@ public final class JdbcStore implements ResourceStore {
             dialect.getTime(rs, "creation_time"),
             dialect.getTime(rs, "modification_time"),
             labels(rs.getString("labels")));
-    return new Resource(type, rs.getString("mesh"), rs.getString("name"), meta, spec(rs.getString("spec")));
+    return new Resource(
+        type, rs.getString("mesh"), rs.getString("name"), meta, spec(rs.getString("spec")));
   }
 
   private static ObjectNode spec(String text) {
@@ -392,7 +402,8 @@ public final class JdbcStore implements ResourceStore {
       }
       throw new IllegalStateException("stored spec is not a JSON object: " + abbreviate(text));
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("stored spec is not valid JSON: " + e.getOriginalMessage(), e);
+      throw new IllegalStateException(
+          "stored spec is not valid JSON: " + e.getOriginalMessage(), e);
     }
   }
 
@@ -406,7 +417,8 @@ public final class JdbcStore implements ResourceStore {
       n.properties().forEach(e -> out.put(e.getKey(), e.getValue().asText()));
       return out;
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("stored labels are not valid JSON: " + e.getOriginalMessage(), e);
+      throw new IllegalStateException(
+          "stored labels are not valid JSON: " + e.getOriginalMessage(), e);
     }
   }
 
@@ -433,8 +445,8 @@ public final class JdbcStore implements ResourceStore {
 
   /**
    * Runs one transaction. Retries serialisation failures; retries a read once when its pooled
-   * connection turned out dead (a write is never retried: it may have committed). In-process
-   * events are queued before the write lease is released and delivered after.
+   * connection turned out dead (a write is never retried: it may have committed). In-process events
+   * are queued before the write lease is released and delivered after.
    */
   private <T> T inTx(boolean write, String what, TxWork<T> work) {
     if (closed) {
@@ -480,8 +492,7 @@ public final class JdbcStore implements ResourceStore {
 
   private RuntimeException translate(SQLException e, String what) {
     if (dialect.isUnavailable(e)) {
-      return new StoreException.Unavailable(
-          Errors.unavailable(connections.describe(), what, e), e);
+      return new StoreException.Unavailable(Errors.unavailable(connections.describe(), what, e), e);
     }
     return new IllegalStateException(
         connections.describe() + ": " + what + " failed: " + Errors.rootMessage(e), e);

@@ -166,7 +166,8 @@ public final class Migrator implements AutoCloseable {
           throw new StoreException.Unavailable(Errors.unavailable(target, what, se), e);
         }
       }
-      String msg = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+      String msg =
+          e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
       throw new IllegalStateException(target + ": " + what + " failed: " + msg, e);
     }
   }

@@ -1,14 +1,15 @@
 package io.meshlite.cp.store.jdbc;
 
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Properties;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
-import java.lang.reflect.InvocationTargetException;
 
 /**
  * pgjdbc's own TLS socket factory (same {@code sslmode}, certificates and keys) with the SNI
@@ -19,24 +20,24 @@ public final class NoSniSslSocketFactory extends SSLSocketFactory {
   private final SSLSocketFactory delegate;
 
   /** Called by pgjdbc with the connection properties. */
-  public NoSniSslSocketFactory(Properties info) throws java.sql.SQLException {
+  public NoSniSslSocketFactory(Properties info) throws SQLException {
     this.delegate = libpqFactory(info);
   }
 
   // Loaded reflectively: the class carries annotations whose classes are not on our compile path.
-  private static SSLSocketFactory libpqFactory(Properties info) throws java.sql.SQLException {
+  private static SSLSocketFactory libpqFactory(Properties info) throws SQLException {
     try {
       return (SSLSocketFactory)
           Class.forName("org.postgresql.ssl.LibPQFactory")
               .getConstructor(Properties.class)
               .newInstance(info);
     } catch (InvocationTargetException e) {
-      if (e.getCause() instanceof java.sql.SQLException se) {
+      if (e.getCause() instanceof SQLException se) {
         throw se;
       }
-      throw new java.sql.SQLException("cannot set up TLS: " + e.getCause(), "08006", e.getCause());
+      throw new SQLException("cannot set up TLS: " + e.getCause(), "08006", e.getCause());
     } catch (ReflectiveOperationException e) {
-      throw new java.sql.SQLException("pgjdbc's LibPQFactory is missing: " + e, "08006", e);
+      throw new SQLException("pgjdbc's LibPQFactory is missing: " + e, "08006", e);
     }
   }
 

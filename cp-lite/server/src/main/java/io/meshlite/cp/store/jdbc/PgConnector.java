@@ -128,7 +128,8 @@ final class PgConnector implements AutoCloseable {
     properties.forEach((k, v) -> hc.addDataSourceProperty((String) k, v));
     hc.setAutoCommit(false);
     hc.setMaximumPoolSize(settings.maxOpenConnections());
-    hc.setMinimumIdle(Math.min(settings.minOpenConnections(), Math.max(0, settings.maxIdleConnections())));
+    hc.setMinimumIdle(
+        Math.min(settings.minOpenConnections(), Math.max(0, settings.maxIdleConnections())));
     long connectMs = Math.max(250, settings.connectionTimeout().toMillis());
     hc.setConnectionTimeout(connectMs);
     hc.setValidationTimeout(Math.max(250, Math.min(5_000, connectMs / 2)));
@@ -137,7 +138,8 @@ final class PgConnector implements AutoCloseable {
     hc.setIdleTimeout(Math.max(10_000, settings.maxConnectionIdleTime().toMillis()));
     long keepalive = settings.healthCheckInterval().toMillis();
     hc.setKeepaliveTime(keepalive >= 30_000 && keepalive < lifetime ? keepalive : 0);
-    hc.setInitializationFailTimeout(-1); // start even when the database is down; calls fail with 503
+    hc.setInitializationFailTimeout(
+        -1); // start even when the database is down; calls fail with 503
     return new HikariDataSource(hc);
   }
 

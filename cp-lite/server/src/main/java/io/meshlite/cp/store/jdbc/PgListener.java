@@ -21,16 +21,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns {@code NOTIFY resource_events} (sent by Kuma's {@code notify_event()} trigger for every
- * row written by any kuma-cp) into {@link StoreEvent}s, on one dedicated connection and one
- * thread.
+ * Turns {@code NOTIFY resource_events} (sent by Kuma's {@code notify_event()} trigger for every row
+ * written by any kuma-cp) into {@link StoreEvent}s, on one dedicated connection and one thread.
  *
- * <p>When the connection drops it reconnects with exponential backoff (min/max reconnect
- * interval). Notifications sent while it was away are lost, so it keeps a small index (key →
- * version, -1 when only a notification told us it changed) and after reconnecting announces the
- * difference between that index and the table: rows that appeared (CREATED), changed (UPDATED) or
- * vanished (DELETED). LISTEN is issued before that snapshot is read, so nothing falls in between;
- * at worst a change is announced twice, which the reconciler tolerates.
+ * <p>When the connection drops it reconnects with exponential backoff (min/max reconnect interval).
+ * Notifications sent while it was away are lost, so it keeps a small index (key → version, -1 when
+ * only a notification told us it changed) and after reconnecting announces the difference between
+ * that index and the table: rows that appeared (CREATED), changed (UPDATED) or vanished (DELETED).
+ * LISTEN is issued before that snapshot is read, so nothing falls in between; at worst a change is
+ * announced twice, which the reconciler tolerates.
  */
 final class PgListener implements AutoCloseable {
   static final String CHANNEL = "resource_events";
@@ -51,6 +50,7 @@ final class PgListener implements AutoCloseable {
   private volatile String lastError;
   private volatile Connection connection;
   private volatile int backendPid;
+
   /** Known rows; touched by the listener thread only. Null until the first snapshot. */
   private Map<ResourceKey, Long> index;
 
@@ -130,7 +130,8 @@ final class PgListener implements AutoCloseable {
       if (!running || sleep(backoff)) {
         break;
       }
-      backoff = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
+      backoff =
+          backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
     }
     log.debug("store listener stopped");
   }
@@ -183,7 +184,10 @@ final class PgListener implements AutoCloseable {
       }
       events.deliver(new StoreEvent(kind, key));
     } catch (Exception e) {
-      log.warn("store listener ignored notification payload=\"{}\" error={}", n.getParameter(), e.toString());
+      log.warn(
+          "store listener ignored notification payload=\"{}\" error={}",
+          n.getParameter(),
+          e.toString());
     }
   }
 
@@ -193,8 +197,7 @@ final class PgListener implements AutoCloseable {
     try (Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT type, mesh, name, version FROM resources")) {
       while (rs.next()) {
-        now.put(
-            new ResourceKey(rs.getString(1), rs.getString(2), rs.getString(3)), rs.getLong(4));
+        now.put(new ResourceKey(rs.getString(1), rs.getString(2), rs.getString(3)), rs.getLong(4));
       }
     }
     Map<ResourceKey, Long> before = index;

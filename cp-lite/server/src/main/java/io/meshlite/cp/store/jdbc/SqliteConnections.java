@@ -22,8 +22,8 @@ import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
 /**
- * One SQLite file: a single writer connection behind a lock (SQLite allows one writer anyway) and
- * a few reader connections, which WAL lets run beside the writer. Every connection uses {@code
+ * One SQLite file: a single writer connection behind a lock (SQLite allows one writer anyway) and a
+ * few reader connections, which WAL lets run beside the writer. Every connection uses {@code
  * synchronous=FULL}, so a commit that returned is on disk and survives kill -9 or a power cut.
  *
  * <p>A lock file next to the database keeps a second kuma-cp off the same file.

@@ -3,8 +3,10 @@ package io.meshlite.cp.store.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.meshlite.api.resource.Resource;
 import io.meshlite.api.resource.ResourceKey;
+import io.meshlite.api.resource.ResourceMeta;
 import io.meshlite.api.resource.ResourceTypes;
 import io.meshlite.cp.store.ResourceStore;
 import io.meshlite.cp.store.StoreFactory;
@@ -22,6 +24,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -44,7 +47,8 @@ class CrashIT {
     Path file = dir.resolve("kuma.db");
     List<String> acks = runAndKill("sqlite", file.toString());
 
-    try (ResourceStore store = StoreFactory.open(new StoreSettings.Sqlite(file), Clock.systemUTC())) {
+    try (ResourceStore store =
+        StoreFactory.open(new StoreSettings.Sqlite(file), Clock.systemUTC())) {
       assertAcknowledgedWritesPresent(store, acks);
       store.create(dataplane("after-crash")); // still writable
     }
@@ -76,8 +80,8 @@ class CrashIT {
         Statement s = c.createStatement();
         ResultSet rs =
             s.executeQuery(
-                "SELECT count(*) FROM resources WHERE mesh = 'crash'"
-                    + " AND (owner_name IS DISTINCT FROM 'crash' OR owner_type IS DISTINCT FROM 'Mesh')")) {
+                "SELECT count(*) FROM resources WHERE mesh = 'crash' AND (owner_name IS DISTINCT"
+                    + " FROM 'crash' OR owner_type IS DISTINCT FROM 'Mesh')")) {
       rs.next();
       assertThat(rs.getInt(1)).as("rows without their owner").isZero();
     }
@@ -113,7 +117,8 @@ class CrashIT {
       }
     }
     // At most the one write in flight at the kill may be there without its acknowledgement.
-    assertThat(stored.size()).isBetween(lastCreated + 2, lastCreated + 3); // + counter (+ in flight)
+    assertThat(stored.size())
+        .isBetween(lastCreated + 2, lastCreated + 3); // + counter (+ in flight)
     Resource counter =
         store.get(ResourceKey.of(ResourceTypes.DATAPLANE, "crash", "counter")).orElseThrow();
     assertThat(counter.meta().version()).isBetween(lastCounter, lastCounter + 1);
@@ -138,7 +143,8 @@ class CrashIT {
             .start(
                 () -> {
                   try (BufferedReader r =
-                      new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                      new BufferedReader(
+                          new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                     String line;
                     while ((line = r.readLine()) != null) {
                       lines.add(line);
@@ -172,7 +178,7 @@ class CrashIT {
         ResourceTypes.DATAPLANE,
         "crash",
         name,
-        io.meshlite.api.resource.ResourceMeta.draft(java.util.Map.of()),
-        com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode());
+        ResourceMeta.draft(Map.of()),
+        JsonNodeFactory.instance.objectNode());
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshlite.api.resource.Resource;
 import io.meshlite.api.resource.ResourceMeta;
+import io.meshlite.api.resource.ResourceType;
 import io.meshlite.api.resource.ResourceTypes;
 import io.meshlite.cp.store.ResourceStore;
 import io.meshlite.cp.store.StoreFactory;
@@ -64,14 +65,16 @@ public final class CrashWriterMain {
     out.flush();
   }
 
-  private static Resource resource(
-      io.meshlite.api.resource.ResourceType type, String mesh, String name, int i) {
-    return new Resource(type, mesh, name, ResourceMeta.draft(Map.of("i", Integer.toString(i))), spec(i));
+  private static Resource resource(ResourceType type, String mesh, String name, int i) {
+    return new Resource(
+        type, mesh, name, ResourceMeta.draft(Map.of("i", Integer.toString(i))), spec(i));
   }
 
   private static ObjectNode spec(int i) {
     ObjectNode n = JsonNodeFactory.instance.objectNode();
-    n.putObject("networking").put("address", "10.0." + (i / 250 % 250) + "." + (i % 250)).put("seq", i);
+    n.putObject("networking")
+        .put("address", "10.0." + (i / 250 % 250) + "." + (i % 250))
+        .put("seq", i);
     return n;
   }
 }

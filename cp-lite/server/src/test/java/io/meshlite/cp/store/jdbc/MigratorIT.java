@@ -3,11 +3,13 @@ package io.meshlite.cp.store.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.meshlite.api.resource.ResourceTypes;
 import io.meshlite.cp.store.ResourceStore;
 import io.meshlite.cp.store.SchemaVersionException;
 import io.meshlite.cp.store.StoreException;
 import io.meshlite.cp.store.StoreFactory;
 import io.meshlite.cp.store.StoreSettings;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -27,7 +29,8 @@ class MigratorIT {
   @RegisterExtension static final PostgresFixture pg = new PostgresFixture();
 
   private static final String MIGRATED = "DB has been migrated for Kuma-compatible schema v2";
-  private static final String ALREADY = "DB has already been migrated for Kuma-compatible schema v2";
+  private static final String ALREADY =
+      "DB has already been migrated for Kuma-compatible schema v2";
 
   @TempDir Path dir;
 
@@ -41,7 +44,7 @@ class MigratorIT {
     assertThat(StoreFactory.migrate(s)).isEqualTo(ALREADY);
     assertThat(historyVersions(s.dbName())).containsExactly("1", "2");
     try (ResourceStore store = StoreFactory.open(s, Clock.systemUTC())) {
-      assertThat(store.list(io.meshlite.api.resource.ResourceTypes.MESH_TYPE, null)).isEmpty();
+      assertThat(store.list(ResourceTypes.MESH_TYPE, null)).isEmpty();
     }
   }
 
@@ -51,7 +54,8 @@ class MigratorIT {
 
     assertThatThrownBy(() -> StoreFactory.open(s, Clock.systemUTC()))
         .isInstanceOf(SchemaVersionException.class)
-        .hasMessage("database schema is at version 0, this kuma-cp needs 2: run `kuma-cp migrate up`");
+        .hasMessage(
+            "database schema is at version 0, this kuma-cp needs 2: run `kuma-cp migrate up`");
     assertThat(tables(s.dbName())).doesNotContain("resources", "schema_migration");
   }
 
@@ -66,7 +70,8 @@ class MigratorIT {
 
     assertThatThrownBy(() -> StoreFactory.open(s, Clock.systemUTC()))
         .isInstanceOf(SchemaVersionException.class)
-        .hasMessage("database schema is at version 1, this kuma-cp needs 2: run `kuma-cp migrate up`");
+        .hasMessage(
+            "database schema is at version 1, this kuma-cp needs 2: run `kuma-cp migrate up`");
 
     assertThat(StoreFactory.migrate(s)).isEqualTo(MIGRATED);
     StoreFactory.open(s, Clock.systemUTC()).close();
@@ -80,7 +85,9 @@ class MigratorIT {
         Statement st = c.createStatement()) {
       st.execute(futureMigrationRow());
     }
-    String newer = "database schema is at version 3, which is newer than this kuma-cp knows (2); upgrade kuma-cp";
+    String newer =
+        "database schema is at version 3, which is newer than this kuma-cp knows (2); upgrade"
+            + " kuma-cp";
 
     assertThatThrownBy(() -> StoreFactory.open(s, Clock.systemUTC()))
         .isInstanceOf(SchemaVersionException.class)
@@ -103,7 +110,8 @@ class MigratorIT {
                   + " FROM information_schema.columns WHERE table_name = 'resources'"
                   + " ORDER BY ordinal_position")) {
         while (rs.next()) {
-          columns.add(rs.getString(1) + " " + rs.getString(2) + " " + rs.getInt(3) + " " + rs.getString(4));
+          columns.add(
+              rs.getString(1) + " " + rs.getString(2) + " " + rs.getInt(3) + " " + rs.getString(4));
         }
       }
       assertThat(columns)
@@ -121,14 +129,14 @@ class MigratorIT {
               "labels jsonb 0 YES",
               "status jsonb 0 NO");
       try (ResultSet rs =
-          st.executeQuery(
-              "SELECT confdeltype FROM pg_constraint WHERE conname = 'owner_fk'")) {
+          st.executeQuery("SELECT confdeltype FROM pg_constraint WHERE conname = 'owner_fk'")) {
         assertThat(rs.next()).isTrue();
         assertThat(rs.getString(1)).isEqualTo("c"); // ON DELETE CASCADE
       }
       try (ResultSet rs =
           st.executeQuery(
-              "SELECT tgname FROM pg_trigger WHERE tgrelid = 'resources'::regclass AND NOT tgisinternal")) {
+              "SELECT tgname FROM pg_trigger WHERE tgrelid = 'resources'::regclass AND NOT"
+                  + " tgisinternal")) {
         assertThat(rs.next()).isTrue();
         assertThat(rs.getString(1)).isEqualTo("products_notify_event");
       }
@@ -139,11 +147,15 @@ class MigratorIT {
   @Test
   void anUnreachableDatabaseIsUnavailableWithAClearMessage() throws Exception {
     int closedPort;
-    try (var socket = new java.net.ServerSocket(0)) {
+    try (var socket = new ServerSocket(0)) {
       closedPort = socket.getLocalPort();
     }
     StoreSettings.Postgres s =
-        pg.settings("kuma").port(closedPort).password("s3cr3t-pw").connectionTimeout(Duration.ofSeconds(1)).build();
+        pg.settings("kuma")
+            .port(closedPort)
+            .password("s3cr3t-pw")
+            .connectionTimeout(Duration.ofSeconds(1))
+            .build();
 
     assertThatThrownBy(() -> StoreFactory.migrate(s))
         .isInstanceOf(StoreException.Unavailable.class)
@@ -204,7 +216,9 @@ class MigratorIT {
         Statement st = c.createStatement()) {
       st.execute(futureMigrationRow());
     }
-    String newer = "database schema is at version 3, which is newer than this kuma-cp knows (2); upgrade kuma-cp";
+    String newer =
+        "database schema is at version 3, which is newer than this kuma-cp knows (2); upgrade"
+            + " kuma-cp";
 
     assertThatThrownBy(() -> StoreFactory.open(s, Clock.systemUTC()))
         .isInstanceOf(SchemaVersionException.class)
@@ -231,7 +245,8 @@ class MigratorIT {
     List<String> out = new ArrayList<>();
     try (Connection c = pg.admin(db);
         Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT version FROM schema_migration ORDER BY installed_rank")) {
+        ResultSet rs =
+            st.executeQuery("SELECT version FROM schema_migration ORDER BY installed_rank")) {
       while (rs.next()) {
         out.add(rs.getString(1));
       }

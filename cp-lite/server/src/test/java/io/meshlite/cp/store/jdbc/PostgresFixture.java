@@ -136,13 +136,16 @@ public final class PostgresFixture implements BeforeAllCallback, AfterAllCallbac
   public void stop() throws IOException {
     run(
         Duration.ofMinutes(1),
-        asOwner(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "fast", "-w", "stop"));
+        asOwner(
+            bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "fast", "-w", "stop"));
     running = false;
   }
 
   /** Re-reads postgresql.conf / pg_hba.conf and certificates (SIGHUP). */
   public void reload() throws IOException {
-    run(Duration.ofSeconds(30), asOwner(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "reload"));
+    run(
+        Duration.ofSeconds(30),
+        asOwner(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "reload"));
   }
 
   public int port() {
@@ -199,8 +202,7 @@ public final class PostgresFixture implements BeforeAllCallback, AfterAllCallbac
     Properties p = new Properties();
     p.setProperty("user", "postgres");
     p.setProperty("password", "unused");
-    return DriverManager.getConnection(
-        "jdbc:postgresql://127.0.0.1:" + port + "/" + database, p);
+    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + database, p);
   }
 
   /** Store settings for a database on this server: quick timeouts and reconnects for tests. */
@@ -246,7 +248,8 @@ public final class PostgresFixture implements BeforeAllCallback, AfterAllCallbac
 
   private void run(Duration timeout, List<String> cmd) throws IOException {
     Path log = Files.createTempFile(root, "cmd-", ".log");
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     boolean done;
     try {
       done = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -257,11 +260,19 @@ public final class PostgresFixture implements BeforeAllCallback, AfterAllCallbac
     }
     if (!done) {
       p.destroyForcibly();
-      throw new IOException("timed out after " + timeout + ": " + cmd + "\n" + Files.readString(log));
+      throw new IOException(
+          "timed out after " + timeout + ": " + cmd + "\n" + Files.readString(log));
     }
     if (p.exitValue() != 0) {
       throw new IOException(
-          "failed (exit " + p.exitValue() + "): " + cmd + "\n" + Files.readString(log) + "\n" + logTail());
+          "failed (exit "
+              + p.exitValue()
+              + "): "
+              + cmd
+              + "\n"
+              + Files.readString(log)
+              + "\n"
+              + logTail());
     }
   }
 

@@ -30,7 +30,8 @@ class PostgresOutageIT {
   private static final Duration RECOVERY = Duration.ofSeconds(30);
 
   @Test
-  void whileTheDatabaseIsDownCallsFailWithUnavailableAndTheStoreRecoversByItself() throws Exception {
+  void whileTheDatabaseIsDownCallsFailWithUnavailableAndTheStoreRecoversByItself()
+      throws Exception {
     String db = pg.createDatabase();
     StoreSettings.Postgres settings =
         pg.settings(db).password("outage-secret").connectionTimeout(Duration.ofSeconds(1)).build();
@@ -83,6 +84,10 @@ class PostgresOutageIT {
 
   private static Resource mesh(String name) {
     return new Resource(
-        ResourceTypes.MESH_TYPE, "", name, ResourceMeta.draft(Map.of()), JsonNodeFactory.instance.objectNode());
+        ResourceTypes.MESH_TYPE,
+        "",
+        name,
+        ResourceMeta.draft(Map.of()),
+        JsonNodeFactory.instance.objectNode());
   }
 }

@@ -6,6 +6,7 @@ import static io.meshlite.cp.store.StoreEvent.Kind.UPDATED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.meshlite.api.resource.Json;
 import io.meshlite.api.resource.Resource;
 import io.meshlite.cp.store.ResourceStore;
 import io.meshlite.cp.store.ResourceStoreContract;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.postgresql.PGConnection;
 
 /** The contract on a real PostgreSQL, plus what only Postgres does: events across kuma-cps. */
 class PostgresStoreIT extends ResourceStoreContract {
@@ -34,7 +36,8 @@ class PostgresStoreIT extends ResourceStoreContract {
   @BeforeAll
   static void migrate() throws Exception {
     db = pg.createDatabase();
-    assertThat(StoreFactory.migrate(settings())).isEqualTo("DB has been migrated for Kuma-compatible schema v2");
+    assertThat(StoreFactory.migrate(settings()))
+        .isEqualTo("DB has been migrated for Kuma-compatible schema v2");
   }
 
   private static StoreSettings.Postgres settings() {
@@ -85,7 +88,7 @@ class PostgresStoreIT extends ResourceStoreContract {
         s.execute("LISTEN resource_events");
       }
       store.create(mesh("payload"));
-      org.postgresql.PGConnection pgc = c.unwrap(org.postgresql.PGConnection.class);
+      PGConnection pgc = c.unwrap(PGConnection.class);
       String payload =
           await()
               .atMost(eventTimeout())
@@ -95,7 +98,7 @@ class PostgresStoreIT extends ResourceStoreContract {
                     return ns == null || ns.length == 0 ? null : ns[0].getParameter();
                   },
                   p -> p != null);
-      var json = io.meshlite.api.resource.Json.mapper().readTree(payload);
+      var json = Json.mapper().readTree(payload);
       assertThat(json.path("action").asText()).isEqualTo("INSERT");
       assertThat(json.path("data").path("name").asText()).isEqualTo("payload");
       assertThat(json.path("data").path("mesh").asText()).isEqualTo("");
@@ -129,13 +132,19 @@ class PostgresStoreIT extends ResourceStoreContract {
     store.close();
     store =
         StoreFactory.open(
-            pg.settings(db).minReconnectInterval(Duration.ofSeconds(1)).maxReconnectInterval(Duration.ofSeconds(2)).build(),
+            pg.settings(db)
+                .minReconnectInterval(Duration.ofSeconds(1))
+                .maxReconnectInterval(Duration.ofSeconds(2))
+                .build(),
             clock);
     other = StoreFactory.open(settings(), clock);
     EventRecorder events = record();
     Resource doomed = other.create(mesh("doomed"));
     Resource changed = other.create(mesh("changed"));
-    events.awaitExactly(eventTimeout(), new StoreEvent(CREATED, doomed.key()), new StoreEvent(CREATED, changed.key()));
+    events.awaitExactly(
+        eventTimeout(),
+        new StoreEvent(CREATED, doomed.key()),
+        new StoreEvent(CREATED, changed.key()));
     int pid = ((JdbcStore) store).listenerPid();
     assertThat(pid).isPositive();
 

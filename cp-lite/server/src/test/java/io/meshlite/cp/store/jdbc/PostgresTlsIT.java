@@ -44,16 +44,20 @@ class PostgresTlsIT {
           p -> {
             p.writePrivateFile("ca.crt", PKI.ca().certPem().getBytes(StandardCharsets.US_ASCII));
             p.writePrivateFile("server.crt", SERVER.certPem().getBytes(StandardCharsets.US_ASCII));
-            p.writePrivateFile("server.key", SERVER.pkcs8KeyPem().getBytes(StandardCharsets.US_ASCII));
+            p.writePrivateFile(
+                "server.key", SERVER.pkcs8KeyPem().getBytes(StandardCharsets.US_ASCII));
             p.writePrivateFile("other.crt", OTHER.certPem().getBytes(StandardCharsets.US_ASCII));
-            p.writePrivateFile("other.key", OTHER.pkcs8KeyPem().getBytes(StandardCharsets.US_ASCII));
+            p.writePrivateFile(
+                "other.key", OTHER.pkcs8KeyPem().getBytes(StandardCharsets.US_ASCII));
             p.appendConf(
                 "ssl = on",
                 "ssl_cert_file = 'server.crt'",
                 "ssl_key_file = 'server.key'",
                 "ssl_ca_file = 'ca.crt'");
             p.writeHba(
-                "local all all trust", "hostssl all all 127.0.0.1/32 cert", "host all all 127.0.0.1/32 reject");
+                "local all all trust",
+                "hostssl all all 127.0.0.1/32 cert",
+                "host all all 127.0.0.1/32 reject");
           });
 
   private static Path caFile;
@@ -127,7 +131,8 @@ class PostgresTlsIT {
       StoreSettings.Postgres full = settings(TlsMode.VERIFY_FULL).build();
       assertThatThrownBy(() -> StoreFactory.open(full, Clock.systemUTC()))
           .isInstanceOf(StoreException.Unavailable.class)
-          .hasMessageContaining("postgres store at 127.0.0.1:" + pg.port() + "/postgres is unavailable")
+          .hasMessageContaining(
+              "postgres store at 127.0.0.1:" + pg.port() + "/postgres is unavailable")
           .hasMessageContaining("TLS check failed")
           .hasMessageContaining("127.0.0.1")
           .hasMessageContaining("could not be verified");
@@ -140,18 +145,25 @@ class PostgresTlsIT {
 
   private static void assertWorksOverTls(StoreSettings.Postgres s) throws Exception {
     try (ResourceStore store = StoreFactory.open(s, Clock.systemUTC())) {
-      String name = "tls-" + s.tlsMode().kumaName().toLowerCase() + (s.disableSslSni() ? "-nosni" : "");
+      String name =
+          "tls-" + s.tlsMode().kumaName().toLowerCase() + (s.disableSslSni() ? "-nosni" : "");
       Resource m =
           store.create(
               new Resource(
-                  ResourceTypes.MESH_TYPE, "", name, ResourceMeta.draft(Map.of()), JsonNodeFactory.instance.objectNode()));
+                  ResourceTypes.MESH_TYPE,
+                  "",
+                  name,
+                  ResourceMeta.draft(Map.of()),
+                  JsonNodeFactory.instance.objectNode()));
       assertThat(store.get(m.key())).contains(m);
       store.delete(m.key());
     }
     try (PgConnector connector = new PgConnector(s);
         Connection c = connector.connect("tls-check", null);
         Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT ssl, client_dn FROM pg_stat_ssl WHERE pid = pg_backend_pid()")) {
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT ssl, client_dn FROM pg_stat_ssl WHERE pid = pg_backend_pid()")) {
       assertThat(rs.next()).isTrue();
       assertThat(rs.getBoolean(1)).isTrue();
       assertThat(rs.getString(2)).isEqualTo("/CN=postgres");

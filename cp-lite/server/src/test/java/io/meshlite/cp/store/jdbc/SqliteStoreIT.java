@@ -52,11 +52,30 @@ class SqliteStoreIT extends ResourceStoreContract {
       rs.next();
       assertThat(rs.getString(1)).isEqualTo("wal");
     }
-    // synchronous is per connection: check the store's own writer connection
-    JdbcStore jdbc = (JdbcStore) store;
-    assertThat(jdbc).isNotNull();
-    assertThat(SqliteConnections.dataSource(file()).getConfig().toProperties().getProperty("synchronous"))
-        .isEqualTo("FULL");
+  }
+
+  @Test
+  void everyConnectionSyncsFullyAndEnforcesForeignKeys() throws Exception {
+    Path other = dir.resolve("pragmas.db");
+    SqliteConnections conns = SqliteConnections.lock(other);
+    try {
+      conns.connect();
+      for (boolean write : new boolean[] {true, false}) {
+        try (ConnectionSource.Lease lease = conns.lease(write);
+            Statement s = lease.connection().createStatement()) {
+          try (ResultSet rs = s.executeQuery("PRAGMA synchronous")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("synchronous (2 = FULL)").isEqualTo(2);
+          }
+          try (ResultSet rs = s.executeQuery("PRAGMA foreign_keys")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(1);
+          }
+        }
+      }
+    } finally {
+      conns.close();
+    }
   }
 
   @Test

@@ -64,10 +64,16 @@ final class TestPki {
     KeyPair keys = rsa();
     X500Name subject = new X500Name("CN=" + name);
     return new TestPki(
-        sign(subject, keys, subject, keys, b -> {
-          b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
-          b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-        }));
+        sign(
+            subject,
+            keys,
+            subject,
+            keys,
+            b -> {
+              b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+              b.addExtension(
+                  Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+            }));
   }
 
   Issued ca() {
@@ -77,24 +83,43 @@ final class TestPki {
   /** A server certificate for DNS names and IP addresses. */
   Issued server(String cn, String... sans) {
     KeyPair keys = rsa();
-    return sign(new X500Name("CN=" + cn), keys, new X500Name(ca.cert.getSubjectX500Principal().getName()), ca.keys, b -> {
-      List<GeneralName> names = new ArrayList<>();
-      for (String s : sans) {
-        names.add(
-            s.matches("[0-9.]+")
-                ? new GeneralName(GeneralName.iPAddress, s)
-                : new GeneralName(GeneralName.dNSName, s));
-      }
-      b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)));
-      b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
-    });
+    return sign(
+        new X500Name("CN=" + cn),
+        keys,
+        new X500Name(ca.cert.getSubjectX500Principal().getName()),
+        ca.keys,
+        b -> {
+          List<GeneralName> names = new ArrayList<>();
+          for (String s : sans) {
+            names.add(
+                s.matches("[0-9.]+")
+                    ? new GeneralName(GeneralName.iPAddress, s)
+                    : new GeneralName(GeneralName.dNSName, s));
+          }
+          b.addExtension(
+              Extension.subjectAlternativeName,
+              false,
+              new GeneralNames(names.toArray(GeneralName[]::new)));
+          b.addExtension(
+              Extension.extendedKeyUsage,
+              false,
+              new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+        });
   }
 
   /** A client certificate whose CN is the database user (pg_hba "cert" auth). */
   Issued client(String user) {
     KeyPair keys = rsa();
-    return sign(new X500Name("CN=" + user), keys, new X500Name(ca.cert.getSubjectX500Principal().getName()), ca.keys, b ->
-        b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth)));
+    return sign(
+        new X500Name("CN=" + user),
+        keys,
+        new X500Name(ca.cert.getSubjectX500Principal().getName()),
+        ca.keys,
+        b ->
+            b.addExtension(
+                Extension.extendedKeyUsage,
+                false,
+                new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth)));
   }
 
   @FunctionalInterface
@@ -102,7 +127,8 @@ final class TestPki {
     void add(X509v3CertificateBuilder b) throws IOException;
   }
 
-  private static Issued sign(X500Name subject, KeyPair keys, X500Name issuer, KeyPair issuerKeys, Extensions ext) {
+  private static Issued sign(
+      X500Name subject, KeyPair keys, X500Name issuer, KeyPair issuerKeys, Extensions ext) {
     try {
       Instant now = Instant.now();
       X509v3CertificateBuilder b =
@@ -116,7 +142,9 @@ final class TestPki {
       ext.add(b);
       X509Certificate cert =
           new JcaX509CertificateConverter()
-              .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withRSA").build(issuerKeys.getPrivate())));
+              .getCertificate(
+                  b.build(
+                      new JcaContentSignerBuilder("SHA256withRSA").build(issuerKeys.getPrivate())));
       return new Issued(cert, keys);
     } catch (IOException | GeneralSecurityException | OperatorCreationException e) {
       throw new IllegalStateException(e);
