@@ -13,6 +13,8 @@ import io.meshlite.cp.manager.ResourceManager;
 import io.meshlite.cp.rest.RestServer;
 import io.meshlite.cp.runtime.Component;
 import io.meshlite.cp.store.ResourceStore;
+import io.meshlite.cp.store.StoreFactory;
+import io.meshlite.cp.store.StoreSettings;
 import io.meshlite.cp.store.memory.MemoryStore;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -61,7 +63,7 @@ public final class CpMain {
   /**
    * Wires the control plane; nothing is started or bound yet.
    *
-   * @throws ConfigException if the configured store type is not supported yet
+   * @throws ConfigException if the store settings are invalid
    */
   public CpMain(CpConfig config, Clock clock) {
     this.config = config;
@@ -98,13 +100,53 @@ public final class CpMain {
   }
 
   private static ResourceStore createStore(CpConfig config, Clock clock) {
-    String type = config.store().type();
-    if (type.equals("memory")) {
-      return new MemoryStore(clock);
-    }
-    throw new ConfigException(
-        "store type " + type + " is not supported yet (set store.type or KUMA_STORE_TYPE to memory)");
+    return StoreFactory.open(storeSettings(config), clock);
   }
+
+  /**
+   * Maps {@code store.*} (and {@code KUMA_STORE_*}) onto the store's settings: {@code memory},
+   * {@code sqlite} (a file, by default {@code <general.workDir>/kuma.db}) or {@code postgres}.
+   *
+   * @throws ConfigException naming the key and the accepted values when the type is unknown
+   */
+  static StoreSettings storeSettings(CpConfig config) {
+    CpConfig.Store store = config.store();
+    return switch (store.type()) {
+      case "memory" -> new StoreSettings.Memory();
+      case "sqlite" ->
+          store.sqlite().path().isBlank()
+              ? StoreSettings.Sqlite.inWorkDir(config.workDir())
+              : new StoreSettings.Sqlite(Path.of(store.sqlite().path()));
+      case "postgres" -> {
+        CpConfig.Postgres pg = store.postgres();
+        StoreSettings.Postgres.Builder b =
+            StoreSettings.Postgres.builder()
+                .host(pg.host())
+                .port(pg.port())
+                .user(pg.user())
+                .password(pg.password())
+                .dbName(pg.dbName())
+                .connectionTimeout(java.time.Duration.ofSeconds(pg.connectionTimeout()))
+                .maxOpenConnections(pg.maxOpenConnections())
+                .tlsMode(StoreSettings.TlsMode.parse(pg.tls().mode()));
+        optionalPath(pg.tls().caPath()).ifPresent(b::caPath);
+        optionalPath(pg.tls().certPath()).ifPresent(b::certPath);
+        optionalPath(pg.tls().keyPath()).ifPresent(b::keyPath);
+        yield b.build();
+      }
+      default ->
+          throw new ConfigException(
+              "KUMA_STORE_TYPE (store.type)=\""
+                  + store.type()
+                  + (store.type().equals("kubernetes") ? "\" is not supported yet" : "\" is not valid")
+                  + " (expected: memory, sqlite or postgres)");
+    };
+  }
+
+  private static Optional<Path> optionalPath(String p) {
+    return p == null || p.isBlank() ? Optional.empty() : Optional.of(Path.of(p));
+  }
+
 
   private IndexResponse index() {
     String host;
@@ -374,12 +416,7 @@ public final class CpMain {
     @Override
     public Integer call() {
       CpConfig config = migrate.cli.loadConfig(configFile);
-      String type = config.store().type();
-      if (!type.equals("memory")) {
-        throw new ConfigException(
-            "store type " + type + " is not supported yet (set store.type or KUMA_STORE_TYPE to memory)");
-      }
-      spec.commandLine().getOut().println("DB has already been migrated for Kuma " + Versions.VERSION);
+      spec.commandLine().getOut().println(StoreFactory.migrate(storeSettings(config)));
       return 0;
     }
   }

@@ -44,13 +44,28 @@ class CpMainTest {
   @Test
   void migrateUpIsANoOpForTheMemoryStore() {
     assertThat(run(Map.of("HOME", "/tmp"), "migrate", "up")).isZero();
-    assertThat(out()).isEqualTo("DB has already been migrated for Kuma 0.1.0\n");
+    assertThat(out()).isEqualTo("memory store: nothing to migrate\n");
   }
 
   @Test
-  void unsupportedStoreStopsWithOneLine() {
-    assertThat(run(Map.of("KUMA_STORE_TYPE", "postgres"), "migrate", "up")).isEqualTo(1);
-    assertThat(err()).isEqualTo("kuma-cp: store type postgres is not supported yet (set store.type or KUMA_STORE_TYPE to memory)\n");
+  void unreachablePostgresStopsWithOneLine() {
+    assertThat(
+            run(
+                Map.of(
+                    "KUMA_STORE_TYPE", "postgres",
+                    "KUMA_STORE_POSTGRES_PORT", "1",
+                    "KUMA_STORE_POSTGRES_CONNECTION_TIMEOUT", "1"),
+                "migrate",
+                "up"))
+        .isEqualTo(1);
+    assertThat(err()).startsWith("kuma-cp: ").contains("unavailable").doesNotContain("kuma@");
+    assertThat(err().lines().count()).isEqualTo(1);
+  }
+
+  @Test
+  void kubernetesStoreOutsideKubernetesStopsWithOneLine() {
+    assertThat(run(Map.of("KUMA_STORE_TYPE", "kubernetes"), "migrate", "up")).isEqualTo(1);
+    assertThat(err()).isEqualTo("kuma-cp: KUMA_STORE_TYPE (store.type)=\"kubernetes\" is not supported yet (expected: memory, sqlite or postgres)\n");
   }
 
   @Test
