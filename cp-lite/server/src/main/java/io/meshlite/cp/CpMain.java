@@ -352,6 +352,10 @@ public final class CpMain {
                       () -> {
                         log.info("stopping the control plane");
                         cp.stop();
+                        log.info("control plane stopped");
+                        // A graceful stop on SIGTERM/SIGINT is a clean exit (0, as Kuma), not the
+                        // JVM's 128+signal status that systemd would count as a failure.
+                        Runtime.getRuntime().halt(0);
                       }));
       cp.start();
       // Serve until the JVM shuts down; the hook stops the components. Returning here would make
