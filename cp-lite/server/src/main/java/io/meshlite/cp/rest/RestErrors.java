@@ -38,7 +38,9 @@ final class RestErrors {
           case StoreException.Conflict e -> ErrorResponse.of(409, title, "Conflict", List.of());
           case StoreException.Unavailable e -> {
             log.warn("store unavailable title=\"{}\" error={}", title, e.getMessage());
-            yield ErrorResponse.of(503, title, "Service unavailable", List.of());
+            // The store's message names the database and the cause, never credentials.
+            String why = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
+            yield ErrorResponse.of(503, title, "Service unavailable: " + why, List.of());
           }
           default -> {
             log.error("request failed title=\"{}\"", title, t);
