@@ -56,8 +56,9 @@ public final class VipAllocator implements Component {
     worker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("vip-allocator").daemon().factory());
     subscription = store.subscribe(this::onStoreEvent);
     running = true;
+    sweepQuietly(); // before proxies connect: their first configuration already has the VIPs
     long sweep = settings.sweepInterval().toMillis();
-    worker.scheduleWithFixedDelay(this::sweepQuietly, 0, sweep, TimeUnit.MILLISECONDS);
+    worker.scheduleWithFixedDelay(this::sweepQuietly, sweep, sweep, TimeUnit.MILLISECONDS);
     log.info(
         "VIP allocator started cidr={} releaseGracePeriod={} sweepInterval={}",
         settings.cidr(), settings.releaseGracePeriod(), settings.sweepInterval());
@@ -79,7 +80,7 @@ public final class VipAllocator implements Component {
     log.info("VIP allocator stopped");
   }
 
-  /** Ready once every mesh was brought up to date after start. */
+  /** Ready once every mesh was brought up to date after start (at once unless the store failed). */
   @Override
   public boolean ready() {
     return running && swept;
