@@ -9,6 +9,7 @@ import io.meshlite.agent.envoy.ControlPlaneWatch;
 import io.meshlite.agent.envoy.EnvoyAdmin;
 import io.meshlite.agent.envoy.EnvoyBinary;
 import io.meshlite.agent.envoy.EnvoySupervisor;
+import io.meshlite.agent.envoy.EnvoyUser;
 import io.meshlite.agent.envoy.EnvoyVersion;
 import io.meshlite.agent.lifecycle.ShutdownController;
 import io.meshlite.agent.readiness.ReadinessServer;
@@ -84,8 +85,14 @@ public final class Agent {
       Path binary = EnvoyBinary.locate(cfg.envoy().binaryPath(), host.env().get("PATH"), host.cwd(), host.launcherDir());
       EnvoyVersion version = probeVersion(binary);
 
+      Optional<EnvoyUser> envoyUser = EnvoyUser.plan(cfg.envoy().runAs(), EnvoyUser.Host.system());
+      boolean workDirExisted = cfg.runtime().workDir() != null && Files.isDirectory(cfg.runtime().workDir());
       ownWorkDir = cfg.runtime().workDir() == null;
       workDir = workDir(ownWorkDir);
+      if (envoyUser.isPresent()) {
+        envoyUser.get().prepareWorkDir(workDir, !workDirExisted);
+        log.info("Envoy will run as {} (--run-envoy-as) via {}", envoyUser.get().describe(), envoyUser.get().setpriv());
+      }
       Path tokenPath = tokenPath(workDir);
       long memory = cfg.runtime().maxMemoryBytes() > 0
           ? cfg.runtime().maxMemoryBytes()
@@ -102,7 +109,8 @@ public final class Agent {
 
       readiness = startReadiness();
       EnvoySupervisor sup = new EnvoySupervisor(
-          cfg.envoy(), binary, workDir, host.launcher(), () -> client.fetchOnce(requests).bootstrap(), host.ticker());
+          cfg.envoy(), binary, workDir, host.launcher(), () -> client.fetchOnce(requests).bootstrap(), host.ticker(),
+          envoyUser);
       synchronized (lock) {
         if (stopping) {
           return 0;

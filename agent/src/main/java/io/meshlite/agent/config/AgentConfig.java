@@ -62,6 +62,8 @@ public record AgentConfig(
    * @param adminPort the admin port asked of the control plane, or null for its default
    * @param restart whether and how a crashed Envoy is restarted
    * @param ignoreCompatibility run an Envoy of another major.minor anyway
+   * @param runAs {@code --run-envoy-as}: the user (name, uid or uid:gid) Envoy runs as when
+   *     kuma-dp is root, so its traffic is exempt from the transparent proxy rules; "" = as kuma-dp
    */
   public record Envoy(
       String binaryPath,
@@ -71,7 +73,25 @@ public record AgentConfig(
       Duration drainTime,
       Integer adminPort,
       Restart restart,
-      boolean ignoreCompatibility) {}
+      boolean ignoreCompatibility,
+      String runAs) {
+    public Envoy {
+      runAs = runAs == null ? "" : runAs;
+    }
+
+    /** Envoy runs as kuma-dp's own user. */
+    public Envoy(
+        String binaryPath,
+        String logLevel,
+        String componentLogLevel,
+        int concurrency,
+        Duration drainTime,
+        Integer adminPort,
+        Restart restart,
+        boolean ignoreCompatibility) {
+      this(binaryPath, logLevel, componentLogLevel, concurrency, drainTime, adminPort, restart, ignoreCompatibility, "");
+    }
+  }
 
   /**
    * Restart policy for an Envoy that exits on its own.

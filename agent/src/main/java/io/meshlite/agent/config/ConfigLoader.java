@@ -237,6 +237,11 @@ public final class ConfigLoader {
     }
     boolean ignore = bool(f.ignoreEnvoyCompatibility, "--ignore-envoy-compatibility",
         "KUMA_DATAPLANE_RUNTIME_IGNORE_ENVOY_COMPATIBILITY", false);
+    String runAs = str(f.runEnvoyAs, "--run-envoy-as", "KUMA_DATAPLANE_RUNTIME_RUN_ENVOY_AS", "").strip();
+    if (!runAs.isEmpty() && !runAs.matches("[a-z_][a-z0-9_.-]*[$]?|[0-9]+(:[0-9]+)?")) {
+      problems.add(where(f.runEnvoyAs, "--run-envoy-as", "KUMA_DATAPLANE_RUNTIME_RUN_ENVOY_AS")
+          + ": \"" + runAs + "\" is not a user (expected: a user name, a uid or uid:gid, e.g. kuma-dp or 5678)");
+    }
     return new AgentConfig.Envoy(
         binary,
         level.toLowerCase(Locale.ROOT),
@@ -245,7 +250,8 @@ public final class ConfigLoader {
         drain,
         adminPort,
         new AgentConfig.Restart(restart, base, max),
-        ignore);
+        ignore,
+        runAs);
   }
 
   private AgentConfig.Runtime runtime(RunOptions f) {

@@ -128,6 +128,12 @@ public final class RunOptions {
   Boolean envoyRestart;
 
   @Option(
+      names = "--run-envoy-as",
+      paramLabel = "USER",
+      description = "When kuma-dp runs as root: run Envoy as this user (name, uid or uid:gid), e.g. the transparent proxy's exempt user 5678 / kuma-dp (env KUMA_DATAPLANE_RUNTIME_RUN_ENVOY_AS)")
+  String runEnvoyAs;
+
+  @Option(
       names = "--ignore-envoy-compatibility",
       arity = "0..1",
       description = "Run an Envoy whose major.minor differs from the supported one (env KUMA_DATAPLANE_RUNTIME_IGNORE_ENVOY_COMPATIBILITY)")

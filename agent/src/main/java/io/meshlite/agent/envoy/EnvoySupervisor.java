@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -68,6 +69,7 @@ public final class EnvoySupervisor {
   private final Ticker ticker;
   private final Backoff backoff;
   private final boolean linux;
+  private final Optional<EnvoyUser> user;
 
   private final Object lock = new Object();
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -86,6 +88,22 @@ public final class EnvoySupervisor {
       ProcessLauncher launcher,
       BootstrapSource source,
       Ticker ticker) {
+    this(cfg, binary, workDir, launcher, source, ticker, Optional.empty());
+  }
+
+  /**
+   * @param user the user Envoy is switched to ({@code --run-envoy-as}), if any; the bootstrap file
+   *     is then handed to it
+   */
+  public EnvoySupervisor(
+      AgentConfig.Envoy cfg,
+      Path binary,
+      Path workDir,
+      ProcessLauncher launcher,
+      BootstrapSource source,
+      Ticker ticker,
+      Optional<EnvoyUser> user) {
+    this.user = user;
     this.cfg = cfg;
     this.binary = binary;
     this.bootstrapPath = workDir.resolve("bootstrap.yaml");
@@ -98,7 +116,13 @@ public final class EnvoySupervisor {
 
   /** The command line used for each start. */
   public List<String> command() {
-    return EnvoyCommand.build(binary, bootstrapPath, cfg, linux);
+    List<String> envoy = EnvoyCommand.build(binary, bootstrapPath, cfg, linux);
+    if (user.isEmpty()) {
+      return envoy;
+    }
+    List<String> cmd = new ArrayList<>(user.get().commandPrefix());
+    cmd.addAll(envoy);
+    return List.copyOf(cmd);
   }
 
   /**
@@ -261,6 +285,9 @@ public final class EnvoySupervisor {
       ch.write(ByteBuffer.wrap(config));
     }
     Files.setPosixFilePermissions(bootstrapPath, PosixFilePermissions.fromString("rw-------"));
+    if (user.isPresent()) {
+      user.get().own(bootstrapPath);
+    }
   }
 
   static String describe(int code) {

@@ -16,6 +16,8 @@ import io.meshlite.cp.store.ResourceStore;
 import io.meshlite.cp.store.StoreFactory;
 import io.meshlite.cp.store.StoreSettings;
 import io.meshlite.cp.store.memory.MemoryStore;
+import io.meshlite.cp.vip.VipAllocator;
+import io.meshlite.cp.vip.VipSettings;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.net.BindException;
@@ -77,6 +79,9 @@ public final class CpMain {
     this.restServer = new RestServer(config, manager, index(), metrics);
 
     components.add(diagnostics);
+
+    // VIPs for transparent proxying: allocated before proxies connect, so their first config has them.
+    components.add(new VipAllocator(store, clock, VipSettings.defaults()));
 
     // The dataplane server (POST /bootstrap + ADS) comes before the REST API, so a proxy that
     // starts with the control plane finds its bootstrap as soon as the API accepts Dataplanes.

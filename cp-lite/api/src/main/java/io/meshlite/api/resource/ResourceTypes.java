@@ -30,6 +30,15 @@ public final class ResourceTypes {
   public static final ResourceType TRAFFIC_PERMISSION =
       t("TrafficPermission", "traffic-permissions", "traffic-permission", MESH, INLINE);
 
+  /**
+   * Internal: Kuma's system {@code Config} ({@code {config: "<text>"}}), state the control plane
+   * keeps for itself, e.g. the VIPs of a mesh in {@code kuma-<mesh>-dns-vips}. As in Kuma it is
+   * stored but not served: it is known by name (so stores can read it back) and absent from
+   * {@link #all()}, the REST paths and kumactl.
+   */
+  public static final ResourceType CONFIG =
+      new ResourceType("Config", "configs", "config", GLOBAL, INLINE, true);
+
   private static final List<ResourceType> ALL =
       List.of(
           MESH_TYPE,
@@ -96,6 +105,7 @@ public final class ResourceTypes {
     for (ResourceType t : ALL) {
       m.put(t.name(), t);
     }
+    m.put(CONFIG.name(), CONFIG);
     return Map.copyOf(m);
   }
 

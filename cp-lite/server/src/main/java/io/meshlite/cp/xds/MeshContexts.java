@@ -4,6 +4,8 @@ import io.meshlite.api.resource.Resource;
 import io.meshlite.api.resource.ResourceKey;
 import io.meshlite.api.resource.ResourceTypes;
 import io.meshlite.cp.store.ResourceStore;
+import io.meshlite.cp.vip.VipNames;
+import io.meshlite.cp.vip.VipTable;
 import io.meshlite.cp.xds.generator.MeshContext;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,7 +52,11 @@ final class MeshContexts {
       cache.remove(mesh);
       return Optional.empty();
     }
-    MeshContext ctx = MeshContext.build(meshResource.get(), store.list(ResourceTypes.DATAPLANE, mesh));
+    MeshContext ctx =
+        MeshContext.build(
+            meshResource.get(),
+            store.list(ResourceTypes.DATAPLANE, mesh),
+            VipTable.addressesOrEmpty(store.get(VipNames.configKey(mesh))));
     cache.put(mesh, new Entry(revision, ctx));
     return Optional.of(ctx);
   }

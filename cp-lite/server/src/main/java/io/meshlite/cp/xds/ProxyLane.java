@@ -1,5 +1,6 @@
 package io.meshlite.cp.xds;
 
+import io.meshlite.cp.xds.generator.ProxyMetadata;
 import java.time.Instant;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -24,6 +25,9 @@ final class ProxyLane {
 
   /** True while the proxy's Dataplane is missing (logged once per episode); lane tasks only. */
   boolean missing;
+
+  /** What the proxy's node metadata says (work dir, features), from its latest stream. */
+  volatile ProxyMetadata metadata = ProxyMetadata.NONE;
 
   /** Versions of the last snapshot set for this proxy; written by lane tasks, read by stats. */
   volatile SnapshotVersions versions;

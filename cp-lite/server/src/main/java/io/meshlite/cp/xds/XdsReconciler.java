@@ -12,8 +12,10 @@ import io.meshlite.api.resource.ResourceTypes;
 import io.meshlite.cp.runtime.Component;
 import io.meshlite.cp.store.ResourceStore;
 import io.meshlite.cp.store.StoreEvent;
+import io.meshlite.cp.vip.VipNames;
 import io.meshlite.cp.xds.generator.Dataplane;
 import io.meshlite.cp.xds.generator.MeshContext;
+import io.meshlite.cp.xds.generator.ProxyMetadata;
 import io.meshlite.cp.xds.generator.ProxyProfile;
 import io.meshlite.cp.xds.generator.ResourceSet;
 import java.time.Clock;
@@ -151,7 +153,10 @@ public final class XdsReconciler implements Component {
     if (STATUS_TYPES.contains(type)) {
       return;
     }
-    String mesh = type.equals(ResourceTypes.MESH_TYPE.name()) ? e.key().name() : e.key().mesh();
+    String mesh =
+        type.equals(ResourceTypes.MESH_TYPE.name())
+            ? e.key().name()
+            : VipNames.meshOf(e.key()).orElse(e.key().mesh()); // a mesh's VIP table is global
     if (mesh.isEmpty()) {
       return; // no global type other than Mesh affects proxies yet
     }
@@ -204,7 +209,7 @@ public final class XdsReconciler implements Component {
         return;
       }
       lane.missing = false;
-      ResourceSet resources = profile.generate(mesh.get(), dp.get());
+      ResourceSet resources = profile.generate(mesh.get(), dp.get().withMetadata(lane.metadata));
       SnapshotVersions versions = SnapshotVersions.of(resources);
       if (versions.equals(lane.versions)) {
         unchanged.incrementAndGet();
@@ -225,13 +230,14 @@ public final class XdsReconciler implements Component {
     }
   }
 
-  private void connect(long streamId, ProxyId id) {
+  private void connect(long streamId, ProxyId id, ProxyMetadata metadata) {
     ProxyLane lane =
         lanes.compute(
             id.nodeId(),
             (k, l) -> {
               ProxyLane out = l != null ? l : new ProxyLane(id, MoreExecutors.newSequentialExecutor(workers));
               out.streams.incrementAndGet();
+              out.metadata = metadata;
               return out;
             });
     log.info("proxy connected dp={} mesh={} stream={}", id.name(), id.mesh(), streamId);
@@ -307,7 +313,7 @@ public final class XdsReconciler implements Component {
         throw new RequestException(Status.INVALID_ARGUMENT.withDescription(e.getMessage()));
       }
       if (streams.putIfAbsent(streamId, node) == null) {
-        connect(streamId, id);
+        connect(streamId, id, ProxyMetadata.fromNode(request.getNode()));
       }
     }
 

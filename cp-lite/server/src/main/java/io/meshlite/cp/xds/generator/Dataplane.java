@@ -11,12 +11,25 @@ import java.util.Objects;
  * @param mesh the mesh
  * @param name the Dataplane name
  * @param spec the typed spec
+ * @param metadata what its connected proxy reported in its node metadata ({@link
+ *     ProxyMetadata#NONE} outside an xDS stream)
  */
-public record Dataplane(String mesh, String name, DataplaneSpec spec) {
+public record Dataplane(String mesh, String name, DataplaneSpec spec, ProxyMetadata metadata) {
   public Dataplane {
     Objects.requireNonNull(mesh, "mesh");
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(spec, "spec");
+    Objects.requireNonNull(metadata, "metadata");
+  }
+
+  /** A Dataplane without proxy metadata. */
+  public Dataplane(String mesh, String name, DataplaneSpec spec) {
+    this(mesh, name, spec, ProxyMetadata.NONE);
+  }
+
+  /** The same Dataplane as seen by a connected proxy that reported this metadata. */
+  public Dataplane withMetadata(ProxyMetadata m) {
+    return new Dataplane(mesh, name, spec, m);
   }
 
   /**

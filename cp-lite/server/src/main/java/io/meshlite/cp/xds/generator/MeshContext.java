@@ -21,13 +21,16 @@ import java.util.TreeMap;
  * @param endpoints the Ready endpoints of each service ({@code kuma.io/service}), in Dataplane
  *     name order then inbound order
  * @param invalid Dataplanes whose stored spec does not validate, with the reason
+ * @param vips the VIP of each service from the mesh's VIP table (may include services that have
+ *     left the mesh and whose VIP is still reserved)
  */
 public record MeshContext(
     String name,
     MeshSpec spec,
     Map<String, Dataplane> dataplanes,
     Map<String, List<Endpoint>> endpoints,
-    Map<String, String> invalid) {
+    Map<String, String> invalid,
+    Map<String, String> vips) {
 
   public MeshContext {
     dataplanes = Collections.unmodifiableMap(new TreeMap<>(dataplanes));
@@ -35,6 +38,17 @@ public record MeshContext(
     endpoints.forEach((k, v) -> e.put(k, List.copyOf(v)));
     endpoints = Collections.unmodifiableMap(e);
     invalid = Collections.unmodifiableMap(new TreeMap<>(invalid));
+    vips = Collections.unmodifiableMap(new TreeMap<>(vips));
+  }
+
+  /** A context without VIPs. */
+  public MeshContext(
+      String name,
+      MeshSpec spec,
+      Map<String, Dataplane> dataplanes,
+      Map<String, List<Endpoint>> endpoints,
+      Map<String, String> invalid) {
+    this(name, spec, dataplanes, endpoints, invalid, Map.of());
   }
 
   /**
@@ -44,6 +58,17 @@ public record MeshContext(
    * @param dataplaneResources every Dataplane of the mesh
    */
   public static MeshContext build(Resource mesh, List<Resource> dataplaneResources) {
+    return build(mesh, dataplaneResources, Map.of());
+  }
+
+  /**
+   * Builds the context of a mesh from its stored resources and its VIP table.
+   *
+   * @param mesh the Mesh resource
+   * @param dataplaneResources every Dataplane of the mesh
+   * @param vips the VIP of each service ({@code io.meshlite.cp.vip.VipTable#addresses()})
+   */
+  public static MeshContext build(Resource mesh, List<Resource> dataplaneResources, Map<String, String> vips) {
     Map<String, Dataplane> dataplanes = new TreeMap<>();
     Map<String, String> invalid = new TreeMap<>();
     for (Resource r : dataplaneResources) {
@@ -63,7 +88,7 @@ public record MeshContext(
         }
       }
     }
-    return new MeshContext(mesh.name(), MeshSpec.parse(mesh.spec()), dataplanes, endpoints, invalid);
+    return new MeshContext(mesh.name(), MeshSpec.parse(mesh.spec()), dataplanes, endpoints, invalid, vips);
   }
 
   /** The Dataplane with this name, if it exists and is valid. */

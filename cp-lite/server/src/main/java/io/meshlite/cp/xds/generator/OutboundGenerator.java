@@ -17,6 +17,9 @@ import java.util.List;
  * Ready inbound in the mesh tagged with the service. Every EDS cluster gets a load assignment, even
  * an empty one, because an ADS snapshot must be consistent.
  *
+ * <p>With transparent proxying the outbounds also include one per service VIP of the mesh ({@link
+ * TransparentProxy#outbounds}).
+ *
  * <p>Not yet: HTTP outbounds (HCM + {@code outbound:<service>} routes) and tag subsets of
  * outbounds; both are TCP to the whole service for now.
  */
@@ -26,16 +29,18 @@ final class OutboundGenerator implements ResourceGenerator {
 
   @Override
   public void generate(MeshContext mesh, Dataplane proxy, ResourceSet.Builder out) {
-    for (Outbound ob : proxy.spec().networking().outbound()) {
+    for (Outbound ob : TransparentProxy.outbounds(mesh, proxy)) {
       String service = ob.service();
       String cluster = KumaNames.serviceCluster(service);
       out.add(
-          Listeners.listener(
-              KumaNames.outboundListener(ob.address(), ob.port()),
-              Addresses.socket(ob.address(), ob.port()),
-              TrafficDirection.OUTBOUND,
-              ob.tags(),
-              Filters.tcpProxy(service, cluster)));
+          TransparentProxy.outbound(
+              Listeners.listener(
+                  KumaNames.outboundListener(ob.address(), ob.port()),
+                  Addresses.socket(ob.address(), ob.port()),
+                  TrafficDirection.OUTBOUND,
+                  ob.tags(),
+                  Filters.tcpProxy(service, cluster)),
+              proxy));
       out.add(Clusters.edsCluster(cluster, CONNECT_TIMEOUT));
       List<LbEndpoint> endpoints =
           mesh.endpoints(service).stream()

@@ -14,11 +14,17 @@ public record ProxyProfile(List<ResourceGenerator> generators) {
   }
 
   /**
-   * The profile for a universal Dataplane: inbound listeners, then outbound listeners. Still to
-   * come, in this order: admin listener, transparent proxy, DNS, mTLS, policy plugins.
+   * The profile for a universal Dataplane: inbound listeners, outbound listeners, transparent
+   * proxy passthrough, the DNS table for kuma-dp. Still to come, in this order: admin listener,
+   * mTLS, policy plugins.
    */
   public static ProxyProfile dataplane() {
-    return new ProxyProfile(List.of(new InboundGenerator(), new OutboundGenerator()));
+    return new ProxyProfile(
+        List.of(
+            new InboundGenerator(),
+            new OutboundGenerator(),
+            new TransparentProxyGenerator(),
+            new DnsConfigGenerator()));
   }
 
   /** Runs every generator for one proxy. */
