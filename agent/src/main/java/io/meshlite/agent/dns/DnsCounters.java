@@ -17,7 +17,8 @@ import java.util.Map;
  *     error)
  * @param upstreamTimeouts upstream attempts that got no answer in time (each retry counts)
  * @param truncatedRetries truncated upstream answers retried over TCP
- * @param malformedDropped packets dropped because they are not a DNS query or are broken
+ * @param malformedDropped packets that are not an acceptable query: dropped (shorter than a header,
+ *     or a response) or answered FORMERR (broken question, more than one question, ...)
  * @param tcpFramesTooLarge TCP connections closed because a query exceeded the size limit
  * @param tcpConnectionsRejected TCP connections closed because too many were open
  * @param overloadRejected queries refused (SERVFAIL) because too many were waiting for upstreams

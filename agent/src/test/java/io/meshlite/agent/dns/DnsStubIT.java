@@ -340,12 +340,15 @@ class DnsStubIT {
       send(s, to, broken);
       assertThat(receive(s).getHeader().getRcode()).isEqualTo(Rcode.FORMERR);
 
+      send(s, to, new byte[9000]); // bigger than any query; a zero header asks no question
+      assertThat(receive(s).getRcode()).isEqualTo(Rcode.FORMERR);
+
       Message status = query("web.mesh.", Type.A);
       status.getHeader().setOpcode(Opcode.STATUS);
       send(s, to, status.toWire());
       assertThat(receive(s).getRcode()).isEqualTo(Rcode.NOTIMP);
     }
-    assertThat(stub.counters().malformedDropped()).isEqualTo(4);
+    assertThat(stub.counters().malformedDropped()).isEqualTo(5);
     assertThat(addresses(ask(stub, "web.mesh.", Type.A, false))).containsExactly("240.0.0.3");
   }
 
