@@ -5,6 +5,9 @@ import io.meshlite.agent.bootstrap.BootstrapException;
 import io.meshlite.agent.bootstrap.BootstrapRequestFactory;
 import io.meshlite.agent.bootstrap.ControlPlaneTransport;
 import io.meshlite.agent.config.AgentConfig;
+import io.meshlite.agent.dns.DnsConfigFetcher;
+import io.meshlite.agent.dns.DnsStub;
+import io.meshlite.agent.dns.DnsStubConfig;
 import io.meshlite.agent.envoy.ControlPlaneWatch;
 import io.meshlite.agent.envoy.EnvoyAdmin;
 import io.meshlite.agent.envoy.EnvoyBinary;
@@ -42,6 +45,7 @@ public final class Agent {
   private static final Duration VERSION_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration DRAIN_POLL = Duration.ofSeconds(1);
   private static final Duration CP_WATCH_INTERVAL = Duration.ofSeconds(5);
+  private static final Duration DNS_GATE = Duration.ofSeconds(15);
 
   private final AgentConfig cfg;
   private final AgentEnvironment host;
@@ -53,6 +57,9 @@ public final class Agent {
   private boolean terminating;
   private Thread fetchingThread;
   private EnvoySupervisor supervisor;
+  private volatile DnsStub dnsStub;
+  private volatile long dnsStartNanos;
+  private volatile boolean dnsGateWarned;
 
   public Agent(AgentConfig cfg, AgentEnvironment host) {
     this.cfg = cfg;
@@ -74,13 +81,11 @@ public final class Agent {
     ControlPlaneTransport transport = null;
     CountDownLatch watchStop = new CountDownLatch(1);
     Thread killOnExit = null;
+    DnsStub dns = null;
     try {
       AgentConfig.Dataplane dp = cfg.dataplane();
       log.info("starting kuma-dp {} dp={}/{} cp={}", Versions.VERSION, dp.mesh(), dp.name(), cfg.controlPlane().address());
       log.debug("configuration {}", cfg);
-      if (cfg.runtime().dnsEnabled()) {
-        log.info("the embedded DNS proxy is not available yet; --dns-enabled is ignored");
-      }
 
       Path binary = EnvoyBinary.locate(cfg.envoy().binaryPath(), host.env().get("PATH"), host.cwd(), host.launcherDir());
       EnvoyVersion version = probeVersion(binary);
@@ -106,6 +111,10 @@ public final class Agent {
           host.ticker());
 
       BootstrapResponse first = fetchFirst(client, requests);
+
+      if (cfg.runtime().dnsEnabled()) {
+        dns = startDns(workDir, watchStop);
+      }
 
       readiness = startReadiness();
       EnvoySupervisor sup = new EnvoySupervisor(
@@ -148,6 +157,9 @@ public final class Agent {
       return 1;
     } finally {
       watchStop.countDown();
+      if (dns != null) {
+        dns.close();
+      }
       if (readiness != null) {
         readiness.close();
       }
@@ -213,6 +225,52 @@ public final class Agent {
     }
   }
 
+  /**
+   * Starts the DNS stub on 127.0.0.1 (and ::1 when the host has IPv6) at {@code --dns-proxy-port},
+   * where kuma-init's DNS rules send queries, and a fetcher that keeps its table current.
+   */
+  private DnsStub startDns(Path workDir, CountDownLatch stop) {
+    int port = cfg.runtime().dnsProxyPort();
+    DnsStub stub =
+        new DnsStub(
+            DnsStubConfig.builder()
+                .port(port)
+                .bindAddresses(
+                    DnsStubConfig.kumaBindAddresses(true, BootstrapRequestFactory.hostHasIpv6(), false))
+                .build());
+    try {
+      stub.start();
+    } catch (IOException e) {
+      throw new Fatal("cannot serve DNS on port " + port + " (" + e.getMessage()
+          + "): another kuma-dp may be running; set --dns-proxy-port (KUMA_DNS_PROXY_PORT) or --dns-enabled=false");
+    }
+    log.info("DNS proxy on port {} upstreams={}", stub.port(), stub.upstreams());
+    dnsStartNanos = host.ticker().nanoTime();
+    dnsStub = stub;
+    DnsConfigFetcher fetcher = new DnsConfigFetcher(workDir, stub::update, host.ticker(), Duration.ofSeconds(1));
+    Thread.ofPlatform().name("dns-config").daemon(true).stackSize(256 << 10).start(() -> fetcher.run(stop));
+    return stub;
+  }
+
+  /**
+   * The DNS gate of readiness, as Kuma: NOT_READY until the stub has its first table, for at most
+   * {@link #DNS_GATE} after it started (a proxy without transparent proxying never gets one).
+   */
+  private boolean dnsGateOpen() {
+    DnsStub stub = dnsStub;
+    if (stub == null || stub.ready()) {
+      return true;
+    }
+    if (host.ticker().since(dnsStartNanos).compareTo(DNS_GATE) < 0) {
+      return false;
+    }
+    if (!dnsGateWarned) {
+      dnsGateWarned = true;
+      log.warn("no DNS table from the control plane after {}s; reporting ready without it", DNS_GATE.toSeconds());
+    }
+    return true;
+  }
+
   private ReadinessServer startReadiness() throws IOException {
     int port = cfg.runtime().readinessPort();
     try {
@@ -236,7 +294,7 @@ public final class Agent {
     if (sup == null) {
       return ReadinessServer.Status.NOT_READY;
     }
-    return sup.admin().map(EnvoyAdmin::ready).orElse(false)
+    return dnsGateOpen() && sup.admin().map(EnvoyAdmin::ready).orElse(false)
         ? ReadinessServer.Status.READY
         : ReadinessServer.Status.NOT_READY;
   }

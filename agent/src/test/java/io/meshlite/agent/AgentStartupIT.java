@@ -34,7 +34,7 @@ class AgentStartupIT {
       AgentEnvironment host = new AgentEnvironment(Map.of(), new ByteArrayInputStream(new byte[0]), System.out, System.err,
           launcher, signals, Ticker.system(), tmp, null, tmp, code -> {});
       String[] args = {"run", "--name", "dp-1", "--mesh", "default", "--cp-address", cp.address(),
-        "--binary-path", envoy.toString(), "--readiness-port", Integer.toString(FreePorts.pick())};
+        "--binary-path", envoy.toString(), "--readiness-port", Integer.toString(FreePorts.pick()), "--dns-proxy-port", Integer.toString(FreePorts.pick())};
       CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> new AgentMain(host).execute(args));
       await().atMost(Duration.ofSeconds(30)).until(() -> !cp.requests().isEmpty());
       signals.send("TERM");

@@ -31,7 +31,7 @@ class EnvoyCompatibilityIT {
         new OsProcessLauncher(Redirect.DISCARD, Redirect.DISCARD), new TestSignals(), Ticker.system(), tmp, null, tmp,
         code -> {});
     String[] base = {"run", "--name", "dp-1", "--mesh", "default", "--cp-address", cpAddress,
-      "--binary-path", envoy.toString(), "--readiness-port", Integer.toString(FreePorts.pick())};
+      "--binary-path", envoy.toString(), "--readiness-port", Integer.toString(FreePorts.pick()), "--dns-proxy-port", Integer.toString(FreePorts.pick())};
     String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(base), java.util.Arrays.stream(extra))
         .toArray(String[]::new);
     return new AgentMain(host).execute(args);

@@ -60,6 +60,9 @@ public final class BootstrapRequestFactory implements BootstrapClient.RequestSou
     AgentConfig.Dataplane dp = cfg.dataplane();
     AgentConfig.Runtime rt = cfg.runtime();
     List<String> features = new ArrayList<>(List.of("feature-strict-inbound-ports", "feature-reuse-port"));
+    if (rt.dnsEnabled()) {
+      features.add("feature-embedded-dns");
+    }
     if (rt.bindOutbounds()) {
       features.add("feature-bind-outbounds");
     }
@@ -73,7 +76,7 @@ public final class BootstrapRequestFactory implements BootstrapClient.RequestSou
         version,
         cfg.controlPlane().caCert(),
         rt.dynamicMetadata().isEmpty() ? null : rt.dynamicMetadata(),
-        null, // no embedded DNS proxy yet: do not ask the control plane to redirect DNS to it
+        rt.dnsEnabled() ? Integer.valueOf(rt.dnsProxyPort()) : null,
         rt.readinessPort(),
         null,
         operatingSystem(),

@@ -53,9 +53,9 @@ class BootstrapRequestFactoryTest {
     assertThat(json.path("resources").path("maxHeapSizeBytes").asLong()).isEqualTo(1024);
     assertThat(json.path("operatingSystem").asText()).isEqualTo("linux");
     assertThat(json.path("features")).extracting(JsonNode::asText)
-        .containsExactly("feature-strict-inbound-ports", "feature-reuse-port");
+        .containsExactly("feature-strict-inbound-ports", "feature-reuse-port", "feature-embedded-dns");
     assertThat(json.path("ipv6Enabled").asBoolean()).isFalse();
-    assertThat(json.has("dnsPort")).isFalse();
+    assertThat(json.path("dnsPort").asInt()).isEqualTo(15053);
     assertThat(json.has("dataplaneResource")).isFalse();
   }
 

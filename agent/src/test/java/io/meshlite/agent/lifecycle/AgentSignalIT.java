@@ -71,7 +71,8 @@ class AgentSignalIT {
         "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx64m",
         "-cp", System.getProperty("java.class.path"),
         AgentMain.class.getName(), "run", "--name", "dp-1", "--mesh", "default",
-        "--cp-address", cp.address(), "--binary-path", envoy.toString(), "--concurrency", "1"));
+        "--cp-address", cp.address(), "--binary-path", envoy.toString(), "--concurrency", "1",
+        "--dns-proxy-port", Integer.toString(FreePorts.pick())));
     cmd.addAll(List.of(extraArgs));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(false)
         .redirectOutput(tmp.resolve("agent.out").toFile())

@@ -31,6 +31,7 @@ public final class DataplaneAgent implements AutoCloseable {
                 "--mesh", mesh,
                 "--admin-port", String.valueOf(adminPort),
                 "--readiness-port", String.valueOf(readiness),
+                "--dns-proxy-port", String.valueOf(Ports.free()),
                 "--binary-path", EnvoyBinary.require().toString(),
                 "--work-dir", workDir.resolve("dp-" + name).toString(),
                 "--envoy-log-level", "warning"));
