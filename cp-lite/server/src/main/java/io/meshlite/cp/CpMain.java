@@ -2,6 +2,7 @@ package io.meshlite.cp;
 
 import io.meshlite.api.Versions;
 import io.meshlite.api.rest.IndexResponse;
+import io.meshlite.cp.ca.CaEnsurer;
 import io.meshlite.cp.config.ConfigException;
 import io.meshlite.cp.config.CpConfig;
 import io.meshlite.cp.config.CpConfigLoader;
@@ -77,6 +78,7 @@ public final class CpMain {
     this.restServer = new RestServer(config, manager, index(), metrics);
 
     components.add(diagnostics);
+    components.add(new CaEnsurer(store, clock)); // builtin CAs of meshes with mTLS on
 
     // The dataplane server (POST /bootstrap + ADS) comes before the REST API, so a proxy that
     // starts with the control plane finds its bootstrap as soon as the API accepts Dataplanes.

@@ -40,12 +40,16 @@ final class InboundGenerator implements ResourceGenerator {
               : Filters.httpConnectionManager(
                   statName, Routes.allToCluster(KumaNames.inboundRoute(in.service()), in.service(), cluster));
       out.add(
-          Listeners.listener(
-              KumaNames.inboundListener(in.address(), in.port()),
-              Addresses.socket(in.address(), in.port()),
-              TrafficDirection.INBOUND,
-              in.tags(),
-              filter));
+          MtlsInboundConfigurer.configure(
+              mesh,
+              proxy,
+              in,
+              Listeners.listener(
+                  KumaNames.inboundListener(in.address(), in.port()),
+                  Addresses.socket(in.address(), in.port()),
+                  TrafficDirection.INBOUND,
+                  in.tags(),
+                  filter)));
     }
   }
 

@@ -21,13 +21,26 @@ import java.util.TreeMap;
  * @param endpoints the Ready endpoints of each service ({@code kuma.io/service}), in Dataplane
  *     name order then inbound order
  * @param invalid Dataplanes whose stored spec does not validate, with the reason
+ * @param security mTLS and traffic permissions ({@link MeshSecurity#NONE} until the control plane
+ *     loads them, see {@link #withSecurity})
  */
 public record MeshContext(
     String name,
     MeshSpec spec,
     Map<String, Dataplane> dataplanes,
     Map<String, List<Endpoint>> endpoints,
-    Map<String, String> invalid) {
+    Map<String, String> invalid,
+    MeshSecurity security) {
+
+  /** A context without mTLS or traffic permissions. */
+  public MeshContext(
+      String name,
+      MeshSpec spec,
+      Map<String, Dataplane> dataplanes,
+      Map<String, List<Endpoint>> endpoints,
+      Map<String, String> invalid) {
+    this(name, spec, dataplanes, endpoints, invalid, MeshSecurity.NONE);
+  }
 
   public MeshContext {
     dataplanes = Collections.unmodifiableMap(new TreeMap<>(dataplanes));
@@ -35,6 +48,12 @@ public record MeshContext(
     endpoints.forEach((k, v) -> e.put(k, List.copyOf(v)));
     endpoints = Collections.unmodifiableMap(e);
     invalid = Collections.unmodifiableMap(new TreeMap<>(invalid));
+    java.util.Objects.requireNonNull(security, "security");
+  }
+
+  /** The same context with the mesh's security inputs. */
+  public MeshContext withSecurity(MeshSecurity s) {
+    return new MeshContext(name, spec, dataplanes, endpoints, invalid, s);
   }
 
   /**
