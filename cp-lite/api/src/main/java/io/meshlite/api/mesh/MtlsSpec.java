@@ -196,9 +196,6 @@ public record MtlsSpec(Optional<String> enabledBackend, List<Backend> backends) 
       Optional<Duration> d = duration(exp, expPath, v);
       if (d.isPresent()) {
         dpCert = d.get();
-        if (dpCert.compareTo(Duration.ofSeconds(10)) < 0) {
-          v.add(expPath, "must be at least 10s");
-        }
       }
     }
     JsonNode conf = b.get("conf");
@@ -290,7 +287,7 @@ public record MtlsSpec(Optional<String> enabledBackend, List<Backend> backends) 
         case "file" -> found.add(new DataSource(DataSource.Kind.FILE, x.asText()));
         case "inline" -> {
           try {
-            byte[] bytes = Base64.getMimeDecoder().decode(x.asText());
+            byte[] bytes = Base64.getDecoder().decode(x.asText().replaceAll("\\s", ""));
             found.add(
                 new DataSource(
                     DataSource.Kind.INLINE, new String(bytes, java.nio.charset.StandardCharsets.UTF_8)));
