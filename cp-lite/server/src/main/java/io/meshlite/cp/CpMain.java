@@ -2,6 +2,7 @@ package io.meshlite.cp;
 
 import io.meshlite.api.Versions;
 import io.meshlite.api.rest.IndexResponse;
+import io.meshlite.cp.ca.CaEnsurer;
 import io.meshlite.cp.config.ConfigException;
 import io.meshlite.cp.config.CpConfig;
 import io.meshlite.cp.config.CpConfigLoader;
@@ -79,6 +80,7 @@ public final class CpMain {
     this.restServer = new RestServer(config, manager, index(), metrics);
 
     components.add(diagnostics);
+    components.add(new CaEnsurer(store, clock)); // builtin CAs of meshes with mTLS on
 
     // VIPs for transparent proxying: allocated before proxies connect, so their first config has them.
     components.add(new VipAllocator(store, clock, VipSettings.defaults()));

@@ -37,7 +37,8 @@ class CpMainIT {
   @Test
   void startsServesAndStops() throws Exception {
     CpMain cp = new CpMain(config(Map.of()), Clock.systemUTC());
-    assertThat(cp.notReady()).containsExactly("diagnostics-server", "vip-allocator", "dp-server", "rest-api");
+    assertThat(cp.notReady())
+        .containsExactly("diagnostics-server", "ca-ensurer", "vip-allocator", "dp-server", "rest-api");
     cp.start();
     int api = cp.restServer().port();
     try (HttpClient client = HttpClient.newHttpClient()) {

@@ -19,7 +19,12 @@ public final class Specs {
     if (r.type() == ResourceTypes.DATAPLANE) {
       DataplaneSpec.parse(r.spec());
     } else if (r.type() == ResourceTypes.MESH_TYPE) {
+      MtlsSpec.parse(r.spec()); // the full mtls checks first: a superset of MeshSpec's
       MeshSpec.parse(r.spec());
+    } else if (r.type() == ResourceTypes.MESH_TRAFFIC_PERMISSION) {
+      io.meshlite.api.policy.MeshTrafficPermissionSpec.parse(r.spec());
+    } else if (r.type() == ResourceTypes.TRAFFIC_PERMISSION) {
+      io.meshlite.api.policy.TrafficPermissionSpec.parse(r.spec());
     }
   }
 }

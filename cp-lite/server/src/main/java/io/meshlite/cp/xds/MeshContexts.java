@@ -10,6 +10,7 @@ import io.meshlite.cp.xds.generator.MeshContext;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 
 /**
  * Builds each mesh's context once per change and shares it between the proxies of the mesh, so
@@ -23,11 +24,18 @@ final class MeshContexts {
   private record Entry(long revision, MeshContext context) {}
 
   private final ResourceStore store;
+  private final UnaryOperator<MeshContext> enricher;
   private final ConcurrentHashMap<String, AtomicLong> revisions = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Entry> cache = new ConcurrentHashMap<>();
 
   MeshContexts(ResourceStore store) {
+    this(store, UnaryOperator.identity());
+  }
+
+  /** @param enricher adds what the store-only build leaves out (mTLS, permissions) */
+  MeshContexts(ResourceStore store, UnaryOperator<MeshContext> enricher) {
     this.store = store;
+    this.enricher = enricher;
   }
 
   /** Marks a mesh changed: the next {@link #get} rebuilds its context. */
@@ -53,10 +61,11 @@ final class MeshContexts {
       return Optional.empty();
     }
     MeshContext ctx =
-        MeshContext.build(
-            meshResource.get(),
-            store.list(ResourceTypes.DATAPLANE, mesh),
-            VipTable.addressesOrEmpty(store.get(VipNames.configKey(mesh))));
+        enricher.apply(
+            MeshContext.build(
+                meshResource.get(),
+                store.list(ResourceTypes.DATAPLANE, mesh),
+                VipTable.addressesOrEmpty(store.get(VipNames.configKey(mesh)))));
     cache.put(mesh, new Entry(revision, ctx));
     return Optional.of(ctx);
   }

@@ -32,6 +32,11 @@ final class ProxyLane {
   /** Versions of the last snapshot set for this proxy; written by lane tasks, read by stats. */
   volatile SnapshotVersions versions;
 
+  /** The scheduled regeneration for a certificate renewal, and its time; lane tasks only. */
+  java.util.concurrent.ScheduledFuture<?> renewal;
+
+  Instant renewalAt;
+
   /** When the last snapshot was set. */
   volatile Instant lastPush;
 

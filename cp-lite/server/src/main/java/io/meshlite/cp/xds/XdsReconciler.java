@@ -9,6 +9,7 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.grpc.Status;
 import io.meshlite.api.resource.ResourceTypes;
+import io.meshlite.cp.ca.MtlsSupport;
 import io.meshlite.cp.runtime.Component;
 import io.meshlite.cp.store.ResourceStore;
 import io.meshlite.cp.store.StoreEvent;
@@ -20,6 +21,7 @@ import io.meshlite.cp.xds.generator.ProxyProfile;
 import io.meshlite.cp.xds.generator.ResourceSet;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -55,6 +57,7 @@ public final class XdsReconciler implements Component {
   private final Duration debounce;
   private final Duration resyncInterval;
   private final MeshContexts contexts;
+  private final MtlsSupport mtls;
   private final ConcurrentHashMap<String, ProxyLane> lanes = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Long, String> streams = new ConcurrentHashMap<>();
   private final AtomicLong generations = new AtomicLong();
@@ -89,7 +92,8 @@ public final class XdsReconciler implements Component {
     this.clock = clock;
     this.debounce = debounce;
     this.resyncInterval = resyncInterval;
-    this.contexts = new MeshContexts(store);
+    this.mtls = new MtlsSupport(store, clock);
+    this.contexts = new MeshContexts(store, mtls::enrich);
   }
 
   @Override
@@ -209,7 +213,10 @@ public final class XdsReconciler implements Component {
         return;
       }
       lane.missing = false;
-      ResourceSet resources = profile.generate(mesh.get(), dp.get().withMetadata(lane.metadata));
+      Dataplane proxy = dp.get().withMetadata(lane.metadata);
+      MtlsSupport.ProxyExtras extras = mtls.forProxy(mesh.get(), proxy);
+      scheduleRenewal(lane, extras.renewAt());
+      ResourceSet resources = profile.generate(mesh.get(), proxy, extras.generators());
       SnapshotVersions versions = SnapshotVersions.of(resources);
       if (versions.equals(lane.versions)) {
         unchanged.incrementAndGet();
@@ -227,6 +234,28 @@ public final class XdsReconciler implements Component {
       log.warn(
           "xDS generation failed, keeping the last good snapshot dp={} mesh={} error={}",
           id.name(), id.mesh(), e.toString(), e);
+    }
+  }
+
+  /** Runs on the proxy's lane: regenerates the proxy when its certificate is due for renewal. */
+  private void scheduleRenewal(ProxyLane lane, Optional<Instant> at) {
+    boolean pending = lane.renewal != null && !lane.renewal.isDone();
+    if (pending && at.isPresent() && at.get().equals(lane.renewalAt)) {
+      return;
+    }
+    if (lane.renewal != null) {
+      lane.renewal.cancel(false);
+      lane.renewal = null;
+    }
+    lane.renewalAt = at.orElse(null);
+    if (at.isEmpty() || !running) {
+      return;
+    }
+    long delay = Math.max(0, Duration.between(clock.instant(), at.get()).toMillis()) + 1;
+    try {
+      lane.renewal = timer.schedule(() -> markDirty(lane, Duration.ZERO), delay, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException stopping) {
+      // shutting down
     }
   }
 
@@ -280,6 +309,10 @@ public final class XdsReconciler implements Component {
             return l;
           }
           l.closed = true;
+          mtls.forget(k);
+          if (l.renewal != null) {
+            l.renewal.cancel(false);
+          }
           return null;
         });
     if (retry[0]) {

@@ -41,12 +41,16 @@ final class InboundGenerator implements ResourceGenerator {
                   statName, Routes.allToCluster(KumaNames.inboundRoute(in.service()), in.service(), cluster));
       out.add(
           TransparentProxy.inbound(
+              MtlsInboundConfigurer.configure(
+                  mesh,
+                  proxy,
+                  in,
               Listeners.listener(
                   KumaNames.inboundListener(in.address(), in.port()),
                   Addresses.socket(in.address(), in.port()),
                   TrafficDirection.INBOUND,
                   in.tags(),
-                  filter),
+                      filter)),
               proxy));
     }
   }

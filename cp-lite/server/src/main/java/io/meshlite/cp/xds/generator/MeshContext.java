@@ -23,6 +23,8 @@ import java.util.TreeMap;
  * @param invalid Dataplanes whose stored spec does not validate, with the reason
  * @param vips the VIP of each service from the mesh's VIP table (may include services that have
  *     left the mesh and whose VIP is still reserved)
+ * @param security mTLS and traffic permissions ({@link MeshSecurity#NONE} until the control plane
+ *     loads them, see {@link #withSecurity})
  */
 public record MeshContext(
     String name,
@@ -30,7 +32,8 @@ public record MeshContext(
     Map<String, Dataplane> dataplanes,
     Map<String, List<Endpoint>> endpoints,
     Map<String, String> invalid,
-    Map<String, String> vips) {
+    Map<String, String> vips,
+    MeshSecurity security) {
 
   public MeshContext {
     dataplanes = Collections.unmodifiableMap(new TreeMap<>(dataplanes));
@@ -39,16 +42,33 @@ public record MeshContext(
     endpoints = Collections.unmodifiableMap(e);
     invalid = Collections.unmodifiableMap(new TreeMap<>(invalid));
     vips = Collections.unmodifiableMap(new TreeMap<>(vips));
+    java.util.Objects.requireNonNull(security, "security");
   }
 
-  /** A context without VIPs. */
+  /** A context without VIPs, mTLS or traffic permissions. */
   public MeshContext(
       String name,
       MeshSpec spec,
       Map<String, Dataplane> dataplanes,
       Map<String, List<Endpoint>> endpoints,
       Map<String, String> invalid) {
-    this(name, spec, dataplanes, endpoints, invalid, Map.of());
+    this(name, spec, dataplanes, endpoints, invalid, Map.of(), MeshSecurity.NONE);
+  }
+
+  /** A context with VIPs but without mTLS or traffic permissions. */
+  public MeshContext(
+      String name,
+      MeshSpec spec,
+      Map<String, Dataplane> dataplanes,
+      Map<String, List<Endpoint>> endpoints,
+      Map<String, String> invalid,
+      Map<String, String> vips) {
+    this(name, spec, dataplanes, endpoints, invalid, vips, MeshSecurity.NONE);
+  }
+
+  /** The same context with the mesh's security inputs. */
+  public MeshContext withSecurity(MeshSecurity s) {
+    return new MeshContext(name, spec, dataplanes, endpoints, invalid, vips, s);
   }
 
   /**

@@ -41,7 +41,7 @@ final class OutboundGenerator implements ResourceGenerator {
                   ob.tags(),
                   Filters.tcpProxy(service, cluster)),
               proxy));
-      out.add(Clusters.edsCluster(cluster, CONNECT_TIMEOUT));
+      out.add(MtlsOutboundConfigurer.configure(mesh, service, Clusters.edsCluster(cluster, CONNECT_TIMEOUT)));
       List<LbEndpoint> endpoints =
           mesh.endpoints(service).stream()
               .map(e -> LoadAssignments.lbEndpoint(e.address(), e.port(), e.lbTags()))

@@ -29,8 +29,19 @@ public record ProxyProfile(List<ResourceGenerator> generators) {
 
   /** Runs every generator for one proxy. */
   public ResourceSet generate(MeshContext mesh, Dataplane proxy) {
+    return generate(mesh, proxy, List.of());
+  }
+
+  /**
+   * Runs every generator for one proxy, then the proxy's own ones (such as the {@link
+   * SecretsGenerator} of its identity certificate).
+   */
+  public ResourceSet generate(MeshContext mesh, Dataplane proxy, List<? extends ResourceGenerator> perProxy) {
     ResourceSet.Builder out = ResourceSet.builder();
     for (ResourceGenerator g : generators) {
+      g.generate(mesh, proxy, out);
+    }
+    for (ResourceGenerator g : perProxy) {
       g.generate(mesh, proxy, out);
     }
     return out.build();
