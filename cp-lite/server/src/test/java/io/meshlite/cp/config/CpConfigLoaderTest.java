@@ -89,6 +89,7 @@ class CpConfigLoaderTest {
     expected.put("store.postgres.tls.keyPath", "KUMA_STORE_POSTGRES_TLS_KEY_PATH");
     expected.put("store.postgres.tls.caPath", "KUMA_STORE_POSTGRES_TLS_CA_PATH");
     expected.put("store.sqlite.path", "KUMA_STORE_SQLITE_PATH");
+    expected.put("store.kubernetes.systemNamespace", "KUMA_STORE_KUBERNETES_SYSTEM_NAMESPACE");
     expected.put("bootstrapServer.params.adminAddress", "KUMA_BOOTSTRAP_SERVER_PARAMS_ADMIN_ADDRESS");
     expected.put("bootstrapServer.params.adminPort", "KUMA_BOOTSTRAP_SERVER_PARAMS_ADMIN_PORT");
     expected.put("bootstrapServer.params.adminAccessLogPath", "KUMA_BOOTSTRAP_SERVER_PARAMS_ADMIN_ACCESS_LOG_PATH");
@@ -121,6 +122,25 @@ class CpConfigLoaderTest {
     expected.put("general.workDir", "KUMA_GENERAL_WORK_DIR");
     expected.put("general.tlsCertFile", "KUMA_GENERAL_TLS_CERT_FILE");
     expected.put("general.tlsKeyFile", "KUMA_GENERAL_TLS_KEY_FILE");
+    expected.put("runtime.kubernetes.controlPlaneServiceName", "KUMA_RUNTIME_KUBERNETES_CONTROL_PLANE_SERVICE_NAME");
+    expected.put("runtime.kubernetes.admissionServer.address", "KUMA_RUNTIME_KUBERNETES_ADMISSION_SERVER_ADDRESS");
+    expected.put("runtime.kubernetes.admissionServer.port", "KUMA_RUNTIME_KUBERNETES_ADMISSION_SERVER_PORT");
+    expected.put("runtime.kubernetes.admissionServer.certDir", "KUMA_RUNTIME_KUBERNETES_ADMISSION_SERVER_CERT_DIR");
+    expected.put("runtime.kubernetes.injector.caCertFile", "KUMA_RUNTIME_KUBERNETES_INJECTOR_CA_CERT_FILE");
+    expected.put(
+        "runtime.kubernetes.injector.sidecarContainer.image", "KUMA_RUNTIME_KUBERNETES_INJECTOR_SIDECAR_CONTAINER_IMAGE");
+    expected.put(
+        "runtime.kubernetes.injector.sidecarContainer.redirectPortInbound",
+        "KUMA_RUNTIME_KUBERNETES_INJECTOR_SIDECAR_CONTAINER_REDIRECT_PORT_INBOUND");
+    expected.put(
+        "runtime.kubernetes.injector.sidecarContainer.redirectPortOutbound",
+        "KUMA_RUNTIME_KUBERNETES_INJECTOR_SIDECAR_CONTAINER_REDIRECT_PORT_OUTBOUND");
+    expected.put(
+        "runtime.kubernetes.injector.sidecarContainer.uid", "KUMA_RUNTIME_KUBERNETES_INJECTOR_SIDECAR_CONTAINER_UID");
+    expected.put(
+        "runtime.kubernetes.injector.sidecarContainer.adminPort",
+        "KUMA_RUNTIME_KUBERNETES_INJECTOR_SIDECAR_CONTAINER_ADMIN_PORT");
+    expected.put("runtime.kubernetes.injector.initContainer.image", "KUMA_INJECTOR_INIT_CONTAINER_IMAGE");
 
     Map<String, String> actual = new LinkedHashMap<>();
     ConfigKeys.all().forEach(k -> actual.put(k.path(), k.env()));
