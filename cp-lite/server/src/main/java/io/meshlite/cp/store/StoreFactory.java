@@ -27,8 +27,7 @@ public final class StoreFactory {
       case StoreSettings.Sqlite s -> JdbcStore.openSqlite(s, clock);
       case StoreSettings.Postgres p -> JdbcStore.openPostgres(p, clock);
       case StoreSettings.Kubernetes k ->
-          KubernetesStore.open(
-              io.fabric8.kubernetes.client.Config.autoConfigure(null), k.systemNamespace(), clock);
+          KubernetesStore.open(KubernetesStore.clusterConfig(), k.systemNamespace(), clock);
     };
   }
 

@@ -289,6 +289,28 @@ class CpConfigLoaderTest {
   }
 
   @Test
+  void kubernetesModeSettingsHaveKumasDefaultsAndVariables() {
+    CpConfig d = CpConfigLoader.load(Optional.empty(), HOME);
+    assertThat(d.store().kubernetes().systemNamespace()).isEqualTo("kuma-system");
+    assertThat(d.runtime().kubernetes().controlPlaneServiceName()).isEqualTo("kuma-control-plane");
+    assertThat(d.runtime().kubernetes().admissionServer()).isEqualTo(new CpConfig.AdmissionServer("", 5443, ""));
+    assertThat(d.runtime().kubernetes().injector().sidecarContainer())
+        .isEqualTo(new CpConfig.SidecarContainer("kuma/kuma-dp:latest", 15006, 15001, 5678, 9901));
+
+    Map<String, String> env = new LinkedHashMap<>(HOME);
+    env.put("KUMA_STORE_KUBERNETES_SYSTEM_NAMESPACE", "mesh-system");
+    env.put("KUMA_RUNTIME_KUBERNETES_ADMISSION_SERVER_PORT", "8443");
+    env.put("KUMA_RUNTIME_KUBERNETES_ADMISSION_SERVER_CERT_DIR", "/certs");
+    env.put("KUMA_RUNTIME_KUBERNETES_INJECTOR_SIDECAR_CONTAINER_IMAGE", "registry.local/kuma-dp:0.1");
+    env.put("KUMA_INJECTOR_INIT_CONTAINER_IMAGE", "registry.local/kuma-init:0.1");
+    CpConfig c = CpConfigLoader.load(Optional.empty(), env);
+    assertThat(c.store().kubernetes().systemNamespace()).isEqualTo("mesh-system");
+    assertThat(c.runtime().kubernetes().admissionServer()).isEqualTo(new CpConfig.AdmissionServer("", 8443, "/certs"));
+    assertThat(c.runtime().kubernetes().injector().sidecarContainer().image()).isEqualTo("registry.local/kuma-dp:0.1");
+    assertThat(c.runtime().kubernetes().injector().initContainer().image()).isEqualTo("registry.local/kuma-init:0.1");
+  }
+
+  @Test
   void secretsAreRedactedInJsonAndToString() {
     CpConfig c =
         CpConfigLoader.load(Optional.empty(), Map.of("KUMA_STORE_POSTGRES_PASSWORD", "s3cr3t", "HOME", "/h"));

@@ -101,6 +101,27 @@ public final class KubernetesStore implements ResourceStore {
     }
   }
 
+  /**
+   * The cluster to use: the one kuma-cp runs in (its ServiceAccount), else the one {@code
+   * KUBECONFIG} or {@code ~/.kube/config} names (fabric8's usual discovery).
+   *
+   * @throws StoreException.Unavailable when none is configured, instead of dialling
+   *     kubernetes.default.svc from outside a cluster
+   */
+  public static Config clusterConfig() {
+    boolean inCluster = System.getenv("KUBERNETES_SERVICE_HOST") != null;
+    boolean kubeconfig =
+        System.getenv("KUBECONFIG") != null
+            || java.nio.file.Files.exists(java.nio.file.Path.of(System.getProperty("user.home"), ".kube", "config"));
+    boolean master = System.getenv("KUBERNETES_MASTER") != null || System.getProperty("kubernetes.master") != null;
+    if (!inCluster && !kubeconfig && !master) {
+      throw new StoreException.Unavailable(
+          "the kubernetes store needs a Kubernetes API server: run kuma-cp in a cluster (kumactl install control-plane) or set KUBECONFIG",
+          null);
+    }
+    return Config.autoConfigure(null);
+  }
+
   private KubernetesStore(KubernetesClient client, boolean ownsClient, String systemNamespace, Clock clock) {
     this.client = client;
     this.ownsClient = ownsClient;
