@@ -350,13 +350,4 @@ final class CrCodec {
       throw new IllegalStateException(e);
     }
   }
-
-  /** Owner-reference lists are compared by uid; a helper for tests and the store. */
-  static List<String> ownerUids(HasMetadata obj) {
-    List<String> out = new ArrayList<>();
-    if (obj.getMetadata().getOwnerReferences() != null) {
-      obj.getMetadata().getOwnerReferences().forEach(o -> out.add(o.getUid()));
-    }
-    return out;
-  }
 }
