@@ -64,7 +64,12 @@ public final class KumactlMain {
     cl.addSubcommand("version", new VersionCommand(root));
     // The same command classes as kuma-init, so both tools install identical rules.
     cl.addSubcommand(
-        "install", group("install", "Install various Kuma components.", inheritHelp(TransparentProxyCommands.install())));
+        "install",
+        group(
+            "install",
+            "Install various Kuma components.",
+            inheritHelp(TransparentProxyCommands.install()),
+            new InstallControlPlaneCommand(root)));
     cl.addSubcommand(
         "uninstall",
         group("uninstall", "Uninstall various Kuma components.", inheritHelp(TransparentProxyCommands.uninstall())));

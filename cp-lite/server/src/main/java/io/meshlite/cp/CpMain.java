@@ -10,12 +10,14 @@ import io.meshlite.cp.diagnostics.DiagnosticsServer;
 import io.meshlite.cp.diagnostics.Metrics;
 import io.meshlite.cp.dpserver.DpServer;
 import io.meshlite.cp.dpserver.DpServerConfig;
+import io.meshlite.cp.k8s.KubernetesRuntime;
 import io.meshlite.cp.manager.ResourceManager;
 import io.meshlite.cp.rest.RestServer;
 import io.meshlite.cp.runtime.Component;
 import io.meshlite.cp.store.ResourceStore;
 import io.meshlite.cp.store.StoreFactory;
 import io.meshlite.cp.store.StoreSettings;
+import io.meshlite.cp.store.k8s.KubernetesStore;
 import io.meshlite.cp.store.memory.MemoryStore;
 import io.meshlite.cp.vip.VipAllocator;
 import io.meshlite.cp.vip.VipSettings;
@@ -60,6 +62,7 @@ public final class CpMain {
   private final RestServer restServer;
   private final DiagnosticsServer diagnostics;
   private final DpServer dpServer;
+  private final KubernetesRuntime kubernetes;
   private final List<Component> components = new ArrayList<>();
   private final List<Component> started = new ArrayList<>();
 
@@ -91,6 +94,10 @@ public final class CpMain {
     components.add(dpServer);
 
     components.add(restServer);
+    this.kubernetes = kubernetesRuntime(config, store);
+    if (kubernetes != null) {
+      components.add(kubernetes);
+    }
     registerMetrics();
   }
 
@@ -106,6 +113,18 @@ public final class CpMain {
         .withXdsConnectTimeout(params.xdsConnectTimeout());
   }
 
+  /** Kubernetes mode: the sidecar injector (admission server) and the pod controller. */
+  private static KubernetesRuntime kubernetesRuntime(CpConfig config, ResourceStore store) {
+    if (!config.environment().equals("kubernetes")) {
+      return null;
+    }
+    try {
+      return new KubernetesRuntime(config, (KubernetesStore) store);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage(), e);
+    }
+  }
+
   private static ResourceStore createStore(CpConfig config, Clock clock) {
     return StoreFactory.open(storeSettings(config), clock);
   }
@@ -118,6 +137,10 @@ public final class CpMain {
    */
   static StoreSettings storeSettings(CpConfig config) {
     CpConfig.Store store = config.store();
+    if (config.environment().equals("kubernetes") || store.type().equals("kubernetes")) {
+      // As Kuma: environment kubernetes always keeps its state in the API server.
+      return new StoreSettings.Kubernetes(store.kubernetes().systemNamespace());
+    }
     return switch (store.type()) {
       case "memory" -> new StoreSettings.Memory();
       case "sqlite" ->
@@ -145,8 +168,7 @@ public final class CpMain {
           throw new ConfigException(
               "KUMA_STORE_TYPE (store.type)=\""
                   + store.type()
-                  + (store.type().equals("kubernetes") ? "\" is not supported yet" : "\" is not valid")
-                  + " (expected: memory, sqlite or postgres)");
+                  + "\" is not valid (expected: memory, sqlite, postgres or kubernetes)");
     };
   }
 
@@ -251,6 +273,11 @@ public final class CpMain {
   /** The dataplane server (its {@code port()} is the bound port once started). */
   public DpServer dpServer() {
     return dpServer;
+  }
+
+  /** The Kubernetes-mode components, or null outside {@code environment: kubernetes}. */
+  public KubernetesRuntime kubernetes() {
+    return kubernetes;
   }
 
   public RestServer restServer() {

@@ -63,9 +63,21 @@ class CpMainTest {
   }
 
   @Test
-  void kubernetesStoreOutsideKubernetesStopsWithOneLine() {
-    assertThat(run(Map.of("KUMA_STORE_TYPE", "kubernetes"), "migrate", "up")).isEqualTo(1);
-    assertThat(err()).isEqualTo("kuma-cp: KUMA_STORE_TYPE (store.type)=\"kubernetes\" is not supported yet (expected: memory, sqlite or postgres)\n");
+  void kubernetesStoreHasNothingToMigrate() {
+    assertThat(run(Map.of("KUMA_STORE_TYPE", "kubernetes"), "migrate", "up")).isEqualTo(0);
+    assertThat(out()).isEqualTo("kubernetes store: nothing to migrate\n");
+  }
+
+  @Test
+  void kubernetesModeWithoutAClusterStopsWithOneLine() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        System.getenv("KUBECONFIG") == null
+            && System.getenv("KUBERNETES_SERVICE_HOST") == null
+            && !java.nio.file.Files.exists(java.nio.file.Path.of(System.getProperty("user.home"), ".kube", "config")),
+        "a cluster is configured for this process");
+    assertThat(run(Map.of("KUMA_ENVIRONMENT", "kubernetes", "HOME", "/nonexistent"), "run")).isEqualTo(1);
+    assertThat(err()).startsWith("kuma-cp: ").contains("needs a Kubernetes API server").contains("KUBECONFIG");
+    assertThat(err().lines().count()).isEqualTo(1);
   }
 
   @Test

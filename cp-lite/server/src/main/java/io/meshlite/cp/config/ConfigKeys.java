@@ -155,6 +155,7 @@ public final class ConfigKeys {
           k("store.postgres.tls.keyPath", "KUMA_STORE_POSTGRES_TLS_KEY_PATH", STRING),
           k("store.postgres.tls.caPath", "KUMA_STORE_POSTGRES_TLS_CA_PATH", STRING),
           k("store.sqlite.path", "KUMA_STORE_SQLITE_PATH", STRING),
+          k("store.kubernetes.systemNamespace", "KUMA_STORE_KUBERNETES_SYSTEM_NAMESPACE", STRING),
           k("bootstrapServer.params.adminAddress", "KUMA_BOOTSTRAP_SERVER_PARAMS_ADMIN_ADDRESS", STRING),
           k("bootstrapServer.params.adminPort", "KUMA_BOOTSTRAP_SERVER_PARAMS_ADMIN_PORT", PORT),
           k(
@@ -201,7 +202,43 @@ public final class ConfigKeys {
           k("defaults.skipMeshCreation", "KUMA_DEFAULTS_SKIP_MESH_CREATION", BOOL),
           k("general.workDir", "KUMA_GENERAL_WORK_DIR", STRING),
           k("general.tlsCertFile", "KUMA_GENERAL_TLS_CERT_FILE", STRING),
-          k("general.tlsKeyFile", "KUMA_GENERAL_TLS_KEY_FILE", STRING));
+          k("general.tlsKeyFile", "KUMA_GENERAL_TLS_KEY_FILE", STRING),
+          k(
+              "runtime.kubernetes.controlPlaneServiceName",
+              "KUMA_RUNTIME_KUBERNETES_CONTROL_PLANE_SERVICE_NAME",
+              STRING),
+          k(
+              "runtime.kubernetes.admissionServer.address",
+              "KUMA_RUNTIME_KUBERNETES_ADMISSION_SERVER_ADDRESS",
+              STRING),
+          k("runtime.kubernetes.admissionServer.port", "KUMA_RUNTIME_KUBERNETES_ADMISSION_SERVER_PORT", PORT),
+          k(
+              "runtime.kubernetes.admissionServer.certDir",
+              "KUMA_RUNTIME_KUBERNETES_ADMISSION_SERVER_CERT_DIR",
+              STRING),
+          k("runtime.kubernetes.injector.caCertFile", "KUMA_RUNTIME_KUBERNETES_INJECTOR_CA_CERT_FILE", STRING),
+          k(
+              "runtime.kubernetes.injector.sidecarContainer.image",
+              "KUMA_RUNTIME_KUBERNETES_INJECTOR_SIDECAR_CONTAINER_IMAGE",
+              STRING),
+          k(
+              "runtime.kubernetes.injector.sidecarContainer.redirectPortInbound",
+              "KUMA_RUNTIME_KUBERNETES_INJECTOR_SIDECAR_CONTAINER_REDIRECT_PORT_INBOUND",
+              PORT),
+          k(
+              "runtime.kubernetes.injector.sidecarContainer.redirectPortOutbound",
+              "KUMA_RUNTIME_KUBERNETES_INJECTOR_SIDECAR_CONTAINER_REDIRECT_PORT_OUTBOUND",
+              PORT),
+          k(
+              "runtime.kubernetes.injector.sidecarContainer.uid",
+              "KUMA_RUNTIME_KUBERNETES_INJECTOR_SIDECAR_CONTAINER_UID",
+              COUNT),
+          k(
+              "runtime.kubernetes.injector.sidecarContainer.adminPort",
+              "KUMA_RUNTIME_KUBERNETES_INJECTOR_SIDECAR_CONTAINER_ADMIN_PORT",
+              PORT),
+          // Kuma's exception: no RUNTIME_KUBERNETES_ prefix.
+          k("runtime.kubernetes.injector.initContainer.image", "KUMA_INJECTOR_INIT_CONTAINER_IMAGE", STRING));
 
   /** The text shown instead of a secret. */
   public static final String REDACTED = "*****";

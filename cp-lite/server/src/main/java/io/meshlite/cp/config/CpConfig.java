@@ -21,6 +21,7 @@ import java.util.Objects;
  * @param diagnostics the health/metrics server
  * @param defaults default resources
  * @param general settings shared by all servers
+ * @param runtime environment-specific settings ({@code runtime.kubernetes})
  */
 public record CpConfig(
     String environment,
@@ -32,7 +33,8 @@ public record CpConfig(
     DpServer dpServer,
     Diagnostics diagnostics,
     Defaults defaults,
-    General general) {
+    General general,
+    Runtime runtime) {
 
   public CpConfig {
     Objects.requireNonNull(environment, "environment");
@@ -45,6 +47,7 @@ public record CpConfig(
     Objects.requireNonNull(diagnostics, "diagnostics");
     Objects.requireNonNull(defaults, "defaults");
     Objects.requireNonNull(general, "general");
+    Objects.requireNonNull(runtime, "runtime");
   }
 
   /**
@@ -54,9 +57,58 @@ public record CpConfig(
    * @param upsert retry behaviour of upserts on optimistic-lock conflicts
    * @param postgres connection settings for {@code type: postgres}
    * @param sqlite settings for {@code type: sqlite}
+   * @param kubernetes settings for {@code type: kubernetes}
    */
   public record Store(
-      String type, boolean unsafeDelete, Cache cache, Upsert upsert, Postgres postgres, Sqlite sqlite) {}
+      String type,
+      boolean unsafeDelete,
+      Cache cache,
+      Upsert upsert,
+      Postgres postgres,
+      Sqlite sqlite,
+      KubernetesStore kubernetes) {}
+
+  /** @param systemNamespace where kuma-cp runs and keeps mesh-wide objects and Secrets */
+  public record KubernetesStore(String systemNamespace) {}
+
+  /** @param kubernetes settings used when {@code environment: kubernetes} */
+  public record Runtime(Kubernetes kubernetes) {}
+
+  /**
+   * @param controlPlaneServiceName the Service of kuma-cp; injected sidecars dial {@code
+   *     https://<name>.<systemNamespace>:<dpServer.port>}
+   * @param admissionServer the webhook server
+   * @param injector what the sidecar injector adds to pods
+   */
+  public record Kubernetes(String controlPlaneServiceName, AdmissionServer admissionServer, Injector injector) {}
+
+  /**
+   * @param address interface to bind; empty = all
+   * @param port the HTTPS port of the admission webhooks (5443; 0 picks a free one)
+   * @param certDir folder with {@code tls.crt} and {@code tls.key}; empty = {@code
+   *     general.tlsCertFile}/{@code tlsKeyFile}, else a generated self-signed certificate
+   */
+  public record AdmissionServer(String address, int port, String certDir) {}
+
+  /**
+   * @param caCertFile CA certificate injected as {@code KUMA_CONTROL_PLANE_CA_CERT}; empty = none
+   * @param sidecarContainer the kuma-dp container
+   * @param initContainer the kuma-init container
+   */
+  public record Injector(String caCertFile, SidecarContainer sidecarContainer, InitContainer initContainer) {}
+
+  /**
+   * @param image kuma-dp image
+   * @param redirectPortInbound port Envoy receives redirected inbound traffic on (15006)
+   * @param redirectPortOutbound port Envoy receives redirected outbound traffic on (15001)
+   * @param uid user kuma-dp (and Envoy) run as; its traffic is not redirected (5678)
+   * @param adminPort Envoy admin port (9901)
+   */
+  public record SidecarContainer(
+      String image, int redirectPortInbound, int redirectPortOutbound, int uid, int adminPort) {}
+
+  /** @param image image of the init container that installs the transparent proxy */
+  public record InitContainer(String image) {}
 
   /**
    * @param enabled whether reads are cached
@@ -223,7 +275,8 @@ public record CpConfig(
             new Postgres(
                 "127.0.0.1", 15432, "kuma", "kuma", "kuma", 5, 50,
                 new PostgresTls("disable", "", "", "")),
-            new Sqlite("")),
+            new Sqlite(""),
+        new KubernetesStore("kuma-system")),
         new BootstrapServer(
             new BootstrapParams("127.0.0.1", 9901, "/dev/null", "", 0, Duration.ofSeconds(1))),
         new XdsServer(
@@ -236,7 +289,15 @@ public record CpConfig(
         new DpServer(5678, "", "", new DpServerAuthn(new DpProxyAuthn(""))),
         new Diagnostics(5680, "0.0.0.0", false),
         new Defaults(false),
-        new General("", "", ""));
+        new General("", "", ""),
+        new Runtime(
+            new Kubernetes(
+                "kuma-control-plane",
+                new AdmissionServer("", 5443, ""),
+                new Injector(
+                    "",
+                    new SidecarContainer("kuma/kuma-dp:latest", 15006, 15001, 5678, 9901),
+                    new InitContainer("kuma/kuma-init:latest")))));
   }
 
   // ---- accessors for wiring (the dataplane server uses these) ----

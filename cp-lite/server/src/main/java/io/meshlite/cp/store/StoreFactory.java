@@ -2,6 +2,7 @@ package io.meshlite.cp.store;
 
 import io.meshlite.cp.store.jdbc.JdbcStore;
 import io.meshlite.cp.store.jdbc.Migrator;
+import io.meshlite.cp.store.k8s.KubernetesStore;
 import io.meshlite.cp.store.memory.MemoryStore;
 import java.time.Clock;
 
@@ -25,6 +26,8 @@ public final class StoreFactory {
       case StoreSettings.Memory m -> new MemoryStore(clock);
       case StoreSettings.Sqlite s -> JdbcStore.openSqlite(s, clock);
       case StoreSettings.Postgres p -> JdbcStore.openPostgres(p, clock);
+      case StoreSettings.Kubernetes k ->
+          KubernetesStore.open(KubernetesStore.clusterConfig(), k.systemNamespace(), clock);
     };
   }
 
@@ -39,6 +42,7 @@ public final class StoreFactory {
   public static String migrate(StoreSettings settings) {
     return switch (settings) {
       case StoreSettings.Memory m -> "memory store: nothing to migrate";
+      case StoreSettings.Kubernetes k -> "kubernetes store: nothing to migrate";
       case StoreSettings.Sqlite s -> {
         try (Migrator migrator = Migrator.open(s)) {
           yield migrator.migrateUp();

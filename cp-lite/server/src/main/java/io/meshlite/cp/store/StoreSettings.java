@@ -33,6 +33,22 @@ public sealed interface StoreSettings {
     }
   }
 
+  /**
+   * The Kubernetes API server ({@code KUMA_STORE_TYPE=kubernetes}, forced by {@code
+   * environment: kubernetes}): resources as custom resources, reached with the in-cluster
+   * ServiceAccount or {@code KUBECONFIG}.
+   *
+   * @param systemNamespace where mesh-wide objects and Secrets live ({@code
+   *     KUMA_STORE_KUBERNETES_SYSTEM_NAMESPACE}, default kuma-system)
+   */
+  record Kubernetes(String systemNamespace) implements StoreSettings {
+    public Kubernetes {
+      if (systemNamespace == null || systemNamespace.isBlank()) {
+        throw new IllegalArgumentException("store.kubernetes.systemNamespace: must not be empty");
+      }
+    }
+  }
+
   /** How the connection to Postgres is secured ({@code store.postgres.tls.mode}). */
   enum TlsMode {
     /** Plain TCP (pgjdbc {@code sslmode=disable}). */

@@ -89,6 +89,7 @@ class CpConfigLoaderTest {
     expected.put("store.postgres.tls.keyPath", "KUMA_STORE_POSTGRES_TLS_KEY_PATH");
     expected.put("store.postgres.tls.caPath", "KUMA_STORE_POSTGRES_TLS_CA_PATH");
     expected.put("store.sqlite.path", "KUMA_STORE_SQLITE_PATH");
+    expected.put("store.kubernetes.systemNamespace", "KUMA_STORE_KUBERNETES_SYSTEM_NAMESPACE");
     expected.put("bootstrapServer.params.adminAddress", "KUMA_BOOTSTRAP_SERVER_PARAMS_ADMIN_ADDRESS");
     expected.put("bootstrapServer.params.adminPort", "KUMA_BOOTSTRAP_SERVER_PARAMS_ADMIN_PORT");
     expected.put("bootstrapServer.params.adminAccessLogPath", "KUMA_BOOTSTRAP_SERVER_PARAMS_ADMIN_ACCESS_LOG_PATH");
@@ -121,6 +122,25 @@ class CpConfigLoaderTest {
     expected.put("general.workDir", "KUMA_GENERAL_WORK_DIR");
     expected.put("general.tlsCertFile", "KUMA_GENERAL_TLS_CERT_FILE");
     expected.put("general.tlsKeyFile", "KUMA_GENERAL_TLS_KEY_FILE");
+    expected.put("runtime.kubernetes.controlPlaneServiceName", "KUMA_RUNTIME_KUBERNETES_CONTROL_PLANE_SERVICE_NAME");
+    expected.put("runtime.kubernetes.admissionServer.address", "KUMA_RUNTIME_KUBERNETES_ADMISSION_SERVER_ADDRESS");
+    expected.put("runtime.kubernetes.admissionServer.port", "KUMA_RUNTIME_KUBERNETES_ADMISSION_SERVER_PORT");
+    expected.put("runtime.kubernetes.admissionServer.certDir", "KUMA_RUNTIME_KUBERNETES_ADMISSION_SERVER_CERT_DIR");
+    expected.put("runtime.kubernetes.injector.caCertFile", "KUMA_RUNTIME_KUBERNETES_INJECTOR_CA_CERT_FILE");
+    expected.put(
+        "runtime.kubernetes.injector.sidecarContainer.image", "KUMA_RUNTIME_KUBERNETES_INJECTOR_SIDECAR_CONTAINER_IMAGE");
+    expected.put(
+        "runtime.kubernetes.injector.sidecarContainer.redirectPortInbound",
+        "KUMA_RUNTIME_KUBERNETES_INJECTOR_SIDECAR_CONTAINER_REDIRECT_PORT_INBOUND");
+    expected.put(
+        "runtime.kubernetes.injector.sidecarContainer.redirectPortOutbound",
+        "KUMA_RUNTIME_KUBERNETES_INJECTOR_SIDECAR_CONTAINER_REDIRECT_PORT_OUTBOUND");
+    expected.put(
+        "runtime.kubernetes.injector.sidecarContainer.uid", "KUMA_RUNTIME_KUBERNETES_INJECTOR_SIDECAR_CONTAINER_UID");
+    expected.put(
+        "runtime.kubernetes.injector.sidecarContainer.adminPort",
+        "KUMA_RUNTIME_KUBERNETES_INJECTOR_SIDECAR_CONTAINER_ADMIN_PORT");
+    expected.put("runtime.kubernetes.injector.initContainer.image", "KUMA_INJECTOR_INIT_CONTAINER_IMAGE");
 
     Map<String, String> actual = new LinkedHashMap<>();
     ConfigKeys.all().forEach(k -> actual.put(k.path(), k.env()));
@@ -266,6 +286,28 @@ class CpConfigLoaderTest {
     Path list = Files.writeString(dir.resolve("list.yaml"), "- a\n- b\n");
     assertThatThrownBy(() -> CpConfigLoader.load(Optional.of(list), HOME))
         .hasMessageContaining("must be a YAML mapping");
+  }
+
+  @Test
+  void kubernetesModeSettingsHaveKumasDefaultsAndVariables() {
+    CpConfig d = CpConfigLoader.load(Optional.empty(), HOME);
+    assertThat(d.store().kubernetes().systemNamespace()).isEqualTo("kuma-system");
+    assertThat(d.runtime().kubernetes().controlPlaneServiceName()).isEqualTo("kuma-control-plane");
+    assertThat(d.runtime().kubernetes().admissionServer()).isEqualTo(new CpConfig.AdmissionServer("", 5443, ""));
+    assertThat(d.runtime().kubernetes().injector().sidecarContainer())
+        .isEqualTo(new CpConfig.SidecarContainer("kuma/kuma-dp:latest", 15006, 15001, 5678, 9901));
+
+    Map<String, String> env = new LinkedHashMap<>(HOME);
+    env.put("KUMA_STORE_KUBERNETES_SYSTEM_NAMESPACE", "mesh-system");
+    env.put("KUMA_RUNTIME_KUBERNETES_ADMISSION_SERVER_PORT", "8443");
+    env.put("KUMA_RUNTIME_KUBERNETES_ADMISSION_SERVER_CERT_DIR", "/certs");
+    env.put("KUMA_RUNTIME_KUBERNETES_INJECTOR_SIDECAR_CONTAINER_IMAGE", "registry.local/kuma-dp:0.1");
+    env.put("KUMA_INJECTOR_INIT_CONTAINER_IMAGE", "registry.local/kuma-init:0.1");
+    CpConfig c = CpConfigLoader.load(Optional.empty(), env);
+    assertThat(c.store().kubernetes().systemNamespace()).isEqualTo("mesh-system");
+    assertThat(c.runtime().kubernetes().admissionServer()).isEqualTo(new CpConfig.AdmissionServer("", 8443, "/certs"));
+    assertThat(c.runtime().kubernetes().injector().sidecarContainer().image()).isEqualTo("registry.local/kuma-dp:0.1");
+    assertThat(c.runtime().kubernetes().injector().initContainer().image()).isEqualTo("registry.local/kuma-init:0.1");
   }
 
   @Test

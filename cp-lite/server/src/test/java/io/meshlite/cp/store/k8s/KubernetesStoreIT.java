@@ -1,0 +1,179 @@
+package io.meshlite.cp.store.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.meshlite.api.k8s.KumaCrd;
+import io.meshlite.api.k8s.KumaCrds;
+import io.meshlite.api.resource.Resource;
+import io.meshlite.api.resource.ResourceMeta;
+import io.meshlite.api.resource.ResourceTypes;
+import io.meshlite.cp.store.ResourceStore;
+import io.meshlite.cp.store.ResourceStoreContract;
+import java.time.Clock;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The store contract against fabric8's mock API server in CRUD mode, through the same client code
+ * that talks to a real cluster, plus what is specific to Kubernetes: where objects land and what
+ * they look like to kubectl.
+ */
+class KubernetesStoreIT extends ResourceStoreContract {
+  private MockApiServer api;
+
+  @Override
+  protected ResourceStore openStore(Clock clock) {
+    api = MockApiServer.start();
+    return KubernetesStore.open(api.config(), "kuma-system", clock);
+  }
+
+  @AfterEach
+  void stopApiServer() {
+    if (store != null) {
+      store.close();
+    }
+    if (api != null) {
+      api.close();
+    }
+  }
+
+  private KubernetesClient kube() {
+    return ((KubernetesStore) store).client();
+  }
+
+  private static ResourceDefinitionContext ctx(KumaCrd crd) {
+    return new ResourceDefinitionContext.Builder()
+        .withGroup(KumaCrds.GROUP)
+        .withVersion(KumaCrds.VERSION)
+        .withKind(crd.kind())
+        .withPlural(crd.plural())
+        .withNamespaced(crd.namespaced())
+        .build();
+  }
+
+  @Test
+  void aMeshIsAClusterScopedCustomResource() {
+    store.create(mesh("demo"));
+
+    GenericKubernetesResource m =
+        kube().genericKubernetesResources(ctx(KumaCrds.of(MESH))).withName("demo").get();
+    assertThat(m.getApiVersion()).isEqualTo("kuma.io/v1alpha1");
+    assertThat(m.getKind()).isEqualTo("Mesh");
+    assertThat(m.getMetadata().getNamespace()).isNull();
+  }
+
+  @Test
+  void aKumaStyleNameIsTheObjectInThatNamespaceWithMeshFieldLabelAndOwner() {
+    Resource mesh = store.create(mesh("default"));
+    store.create(dataplane("default", "web-1.shop"));
+
+    GenericKubernetesResource dp =
+        kube().genericKubernetesResources(ctx(KumaCrds.of(DATAPLANE))).inNamespace("shop").withName("web-1").get();
+    assertThat(dp).isNotNull();
+    assertThat(dp.getAdditionalProperties()).containsEntry("mesh", "default");
+    assertThat(dp.getMetadata().getLabels()).containsEntry("kuma.io/mesh", "default");
+    assertThat(dp.getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(o -> {
+          assertThat(o.getKind()).isEqualTo("Mesh");
+          assertThat(o.getName()).isEqualTo("default");
+          assertThat(o.getUid())
+              .isEqualTo(
+                  kube().genericKubernetesResources(ctx(KumaCrds.of(MESH))).withName("default").get().getMetadata().getUid());
+        });
+    assertThat(mesh.name()).isEqualTo("default");
+    assertThat(store.list(DATAPLANE, "default")).extracting(Resource::name).containsExactly("web-1.shop");
+  }
+
+  @Test
+  void aPolicyWrittenWithKubectlIsReadWithKumasNameAndMeshLabel() {
+    GenericKubernetesResource mtp = new GenericKubernetesResource();
+    mtp.setApiVersion("kuma.io/v1alpha1");
+    mtp.setKind("MeshTrafficPermission");
+    mtp.setMetadata(
+        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+            .withName("allow-all")
+            .withNamespace("kuma-system")
+            .withLabels(Map.of("kuma.io/mesh", "payments"))
+            .build());
+    mtp.setAdditionalProperty("spec", Map.of("targetRef", Map.of("kind", "Mesh")));
+    kube().genericKubernetesResources(ctx(KumaCrds.of(MTP))).inNamespace("kuma-system").resource(mtp).create();
+
+    Resource r = store.get(key(MTP, "payments", "allow-all.kuma-system")).orElseThrow();
+
+    assertThat(r.spec().at("/targetRef/kind").asText()).isEqualTo("Mesh");
+    assertThat(r.meta().version()).isEqualTo(1);
+    assertThat(r.meta().labels()).containsEntry("kuma.io/mesh", "payments");
+    assertThat(store.list(MTP, "payments")).extracting(Resource::name).containsExactly("allow-all.kuma-system");
+    // Kuma's plugin CRDs have no top-level mesh field: the label is the mesh.
+    assertThat(store.update(r).meta().version()).isEqualTo(2);
+    assertThat(
+            kube().genericKubernetesResources(ctx(KumaCrds.of(MTP))).inNamespace("kuma-system").withName("allow-all").get()
+                .getAdditionalProperties())
+        .doesNotContainKey("mesh");
+  }
+
+  @Test
+  void namesKubernetesWouldRejectAreStoredUnderAGeneratedNameInTheSystemNamespace() {
+    store.create(dataplane("a", "B_upper"));
+    store.create(dataplane("b", "B_upper"));
+
+    var all = kube().genericKubernetesResources(ctx(KumaCrds.of(DATAPLANE))).inNamespace("kuma-system").list().getItems();
+    assertThat(all).hasSize(2);
+    assertThat(all)
+        .allSatisfy(o -> {
+          assertThat(K8sNames.validName(o.getMetadata().getName())).isTrue();
+          assertThat(o.getMetadata().getName()).startsWith("b-upper-");
+          assertThat(o.getMetadata().getAnnotations()).containsEntry("meshlite.io/name", "B_upper");
+        });
+    assertThat(store.get(key(DATAPLANE, "a", "B_upper"))).isPresent();
+    assertThat(store.get(key(DATAPLANE, "b", "B_upper"))).isPresent();
+  }
+
+  @Test
+  void labelsKubernetesWouldRejectAreKeptInAnAnnotation() {
+    store.create(
+        dataplane("default", "dp.shop").withMeta(ResourceMeta.draft(Map.of("team", "Zürich", "app", "web"))));
+
+    GenericKubernetesResource o =
+        kube().genericKubernetesResources(ctx(KumaCrds.of(DATAPLANE))).inNamespace("shop").withName("dp").get();
+    assertThat(o.getMetadata().getLabels()).containsEntry("app", "web").doesNotContainKey("team");
+    assertThat(o.getMetadata().getAnnotations().get("meshlite.io/labels")).contains("Zürich");
+  }
+
+  @Test
+  void secretsAreNativeSecretsOfKumasTypeInTheSystemNamespace() {
+    store.create(secret("default", "sec-1"));
+    store.create(globalSecret("admin-token"));
+
+    Secret s = kube().secrets().inNamespace("kuma-system").withName("sec-1").get();
+    assertThat(s.getType()).isEqualTo("system.kuma.io/secret");
+    assertThat(s.getData()).containsEntry("value", "c2VjcmV0");
+    assertThat(s.getMetadata().getLabels()).containsEntry("kuma.io/mesh", "default");
+    Secret g = kube().secrets().inNamespace("kuma-system").withName("admin-token").get();
+    assertThat(g.getType()).isEqualTo("system.kuma.io/global-secret");
+    assertThat(store.list(ResourceTypes.SECRET, null)).extracting(Resource::name).containsExactly("sec-1");
+    assertThat(store.list(ResourceTypes.GLOBAL_SECRET, null)).extracting(Resource::name).containsExactly("admin-token");
+  }
+
+  @Test
+  void changesMadeWithKubectlAreAnnounced() {
+    EventRecorder events = record();
+    GenericKubernetesResource m = new GenericKubernetesResource();
+    m.setApiVersion("kuma.io/v1alpha1");
+    m.setKind("Mesh");
+    m.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("from-kubectl").build());
+    kube().genericKubernetesResources(ctx(KumaCrds.of(MESH))).resource(m).create();
+    kube().genericKubernetesResources(ctx(KumaCrds.of(MESH))).withName("from-kubectl").delete();
+
+    events.awaitExactly(
+        eventTimeout(),
+        new io.meshlite.cp.store.StoreEvent(io.meshlite.cp.store.StoreEvent.Kind.CREATED, key(MESH, "", "from-kubectl")),
+        new io.meshlite.cp.store.StoreEvent(io.meshlite.cp.store.StoreEvent.Kind.DELETED, key(MESH, "", "from-kubectl")));
+  }
+}
