@@ -11,6 +11,7 @@ import io.meshlite.agent.envoy.EnvoyBinary;
 import io.meshlite.agent.envoy.EnvoySupervisor;
 import io.meshlite.agent.envoy.EnvoyVersion;
 import io.meshlite.agent.lifecycle.ShutdownController;
+import io.meshlite.agent.metrics.MetricsHijacker;
 import io.meshlite.agent.readiness.ReadinessServer;
 import io.meshlite.api.Versions;
 import io.meshlite.api.bootstrap.BootstrapResponse;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,6 +72,7 @@ public final class Agent {
     Path workDir = null;
     boolean ownWorkDir = false;
     ReadinessServer readiness = null;
+    AtomicReference<MetricsHijacker> metrics = new AtomicReference<>();
     ControlPlaneTransport transport = null;
     CountDownLatch watchStop = new CountDownLatch(1);
     Thread killOnExit = null;
@@ -102,7 +105,15 @@ public final class Agent {
 
       readiness = startReadiness();
       EnvoySupervisor sup = new EnvoySupervisor(
-          cfg.envoy(), binary, workDir, host.launcher(), () -> client.fetchOnce(requests).bootstrap(), host.ticker());
+          cfg.envoy(), binary, workDir, host.launcher(), () -> {
+            BootstrapResponse fresh = client.fetchOnce(requests);
+            MetricsHijacker m = metrics.get();
+            if (m != null) {
+              m.aggregates(aggregates(fresh));
+            }
+            return fresh.bootstrap();
+          }, host.ticker());
+      metrics.set(startMetrics(workDir, sup, aggregates(first)));
       synchronized (lock) {
         if (stopping) {
           return 0;
@@ -140,6 +151,9 @@ public final class Agent {
       return 1;
     } finally {
       watchStop.countDown();
+      if (metrics.get() != null) {
+        metrics.get().close();
+      }
       if (readiness != null) {
         readiness.close();
       }
@@ -215,6 +229,39 @@ public final class Agent {
       throw new Fatal("cannot serve readiness on 127.0.0.1:" + port + " (" + e.getMessage()
           + "): another kuma-dp may be running; set --readiness-port (KUMA_READINESS_PORT)");
     }
+  }
+
+  /**
+   * The metrics hijacker on Kuma's Unix socket, plus {@code --metrics-port} when set. A socket that
+   * cannot be bound is logged (metrics are not worth failing the proxy for); an explicitly asked
+   * TCP port that cannot be bound is fatal, as the readiness port.
+   */
+  private MetricsHijacker startMetrics(Path workDir, EnvoySupervisor sup, List<BootstrapResponse.Aggregate> apps) {
+    AgentConfig.Metrics m = cfg.metrics();
+    AgentConfig.Dataplane dp = cfg.dataplane();
+    Path socket = m.socket() ? MetricsHijacker.socketPath(workDir, dp.name(), dp.mesh()) : null;
+    InetSocketAddress tcp = m.port() > 0 ? new InetSocketAddress(m.address(), m.port()) : null;
+    try {
+      MetricsHijacker h = MetricsHijacker.start(socket, tcp, sup::admin, apps);
+      log.info("merged metrics on {}{} applications={}", socket == null ? "" : "unix:" + socket,
+          tcp == null ? "" : " http://" + m.address() + ":" + h.tcpPort() + "/metrics", apps.size());
+      return h;
+    } catch (IOException e) {
+      if (tcp != null) {
+        throw new Fatal("cannot serve metrics: " + e.getMessage()
+            + ": set another --metrics-port (KUMA_DATAPLANE_RUNTIME_METRICS_PORT) or 0 for none");
+      }
+      log.warn("merged metrics are not served: {}", e.getMessage());
+      return null;
+    }
+  }
+
+  private static List<BootstrapResponse.Aggregate> aggregates(BootstrapResponse r) {
+    var sidecar = r.kumaSidecarConfiguration();
+    if (sidecar == null || sidecar.metrics() == null || sidecar.metrics().aggregate() == null) {
+      return List.of();
+    }
+    return sidecar.metrics().aggregate();
   }
 
   private ReadinessServer.Status readiness() {
