@@ -18,8 +18,12 @@ dist=$MESHLITE_ROOT/dist
 
 # binary | module | main class | lib folder | JVM flags (besides the common ones in scripts/lib/launcher.sh)
 # kuma-dp: deps.md §4 — serial GC, small heap and stacks, C1 only, small code cache, no perf data file (its
-# launcher also sets MALLOC_ARENA_MAX=2). Metaspace flags stay off: they break the AOT cache dump.
-small_footprint="-XX:+UseSerialGC -Xms8m -Xmx32m -Xss256k -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=16m -XX:-UsePerfData -Dio.netty.allocator.type=unpooled"
+# launcher also sets MALLOC_ARENA_MAX=2). Metaspace flags stay off: they break the AOT cache dump. Measured
+# additions (docs/bench/agent.md): TrimNativeHeapInterval returns the compiler's freed malloc memory (~6 MiB);
+# ArchiveRelocationMode=0 maps the AOT cache/CDS archive at its own address instead of relocating (patching)
+# it, so ~11 MiB of it stay clean file pages shared by every kuma-dp on the host and mapping is faster.
+# IgnoreUnrecognizedVMOptions keeps a JDK 21 that lacks one of them starting.
+small_footprint="-XX:+UseSerialGC -Xms8m -Xmx32m -Xss256k -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=16m -XX:-UsePerfData -XX:+IgnoreUnrecognizedVMOptions -XX:TrimNativeHeapInterval=2000 -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -Dio.netty.allocator.type=unpooled"
 quick_start="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 binaries=(
   "kuma-cp|cp-lite/server|io.meshlite.cp.CpMain|kuma-cp|"

@@ -28,6 +28,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -85,7 +87,10 @@ public final class Agent {
       }
 
       Path binary = EnvoyBinary.locate(cfg.envoy().binaryPath(), host.env().get("PATH"), host.cwd(), host.launcherDir());
-      EnvoyVersion version = probeVersion(binary);
+      // `envoy --version` takes tens of milliseconds (a 100 MB binary starts): read it while the rest of the
+      // bootstrap request is prepared, since it is on the path to the first request.
+      FutureTask<EnvoyVersion> probe = new FutureTask<>(() -> probeVersion(binary));
+      Thread.ofPlatform().name("envoy-version").daemon(true).stackSize(256 << 10).start(probe);
 
       ownWorkDir = cfg.runtime().workDir() == null;
       workDir = workDir(ownWorkDir);
@@ -93,8 +98,8 @@ public final class Agent {
       long memory = cfg.runtime().maxMemoryBytes() > 0
           ? cfg.runtime().maxMemoryBytes()
           : BootstrapRequestFactory.cgroupMemoryLimit(host.cgroupRoot());
-      BootstrapRequestFactory requests = new BootstrapRequestFactory(
-          cfg, version, workDir, tokenPath, memory, BootstrapRequestFactory.hostHasIpv6());
+      boolean ipv6 = BootstrapRequestFactory.hostHasIpv6();
+      BootstrapRequestFactory requests = new BootstrapRequestFactory(cfg, awaitVersion(probe), workDir, tokenPath, memory, ipv6);
 
       transport = ControlPlaneTransport.forControlPlane(cfg.controlPlane());
       BootstrapClient client = new BootstrapClient(
@@ -170,6 +175,17 @@ public final class Agent {
       if (ownWorkDir && workDir != null) {
         deleteRecursively(workDir);
       }
+    }
+  }
+
+  private static EnvoyVersion awaitVersion(FutureTask<EnvoyVersion> probe) throws InterruptedException {
+    try {
+      return probe.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new Fatal("could not read the Envoy version: " + e.getCause());
     }
   }
 
