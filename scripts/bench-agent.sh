@@ -44,6 +44,7 @@ now_ms() { date +%s%3N; }
 # "2026-11-22T04:40:33.652Z INFO ..." -> epoch milliseconds of that log line
 log_ms() { date -d "$(cut -d' ' -f1 <<<"$1")" +%s%3N; }
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+anon_kib() { awk '/^RssAnon:/ {print $2}' "/proc/$1/status"; }
 threads() { awk '/^Threads:/ {print $2}' "/proc/$1/status"; }
 # median and range of numbers on stdin: "median (min-max)"
 stats() { sort -n | awk '{a[NR]=$1} END {if (NR==0) {print "n/a"; exit}; m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%s (%s-%s)", m, a[1], a[NR]}'; }
@@ -97,9 +98,12 @@ aot_file=$dist/lib/kuma-dp/kuma-dp.aot
 modes=(no-aot)
 if [ -f "$aot_file" ]; then modes+=(aot); else echo "no AOT cache in dist/ (JDK < 25 or MESHLITE_AOT=0): measuring without it only"; fi
 
-declare -A boot ready idle afterdns nthreads
-for mode in "${modes[@]}"; do
-  for run in $(seq 1 "$runs"); do
+declare -A boot ready idle anon afterdns nthreads
+# Modes alternate run by run, so a change of load on the machine hits both alike. Run 0 (first mode only)
+# warms kuma-cp up (its first bootstraps are slow while its JIT is cold) and is not counted.
+for run in $(seq 0 "$runs"); do
+  for mode in "${modes[@]}"; do
+    [ "$run" = 0 ] && [ "$mode" != "${modes[0]}" ] && continue
     name=bench-$mode-$run
     inbound=$(free_port); admin=$(free_port); readiness=$(free_port); dnsport=$(free_port)
     opts=""
@@ -118,11 +122,16 @@ for mode in "${modes[@]}"; do
       sleep 0.005
     done
     [ -n "$t_ready" ] || { echo "kuma-dp ($mode) did not become ready; its log:" >&2; tail "$log" >&2; exit 1; }
+    if [ "$run" = 0 ]; then
+      kill -TERM "$dp_pid"; kill -TERM "$dp_pid" 2>/dev/null || true; wait "$dp_pid" 2>/dev/null || true; dp_pid=""
+      continue
+    fi
     line=$(grep -m1 'received the Envoy bootstrap' "$log")
     boot[$mode]+="$(($(log_ms "$line") - t0)) "
     ready[$mode]+="$((t_ready - t0)) "
     sleep "$idle_seconds"
     idle[$mode]+="$(($(rss_kib "$dp_pid") / 1024)) "
+    anon[$mode]+="$(($(anon_kib "$dp_pid") / 1024)) "
     nthreads[$mode]+="$(threads "$dp_pid") "
     if $dns_present; then
       answered=$("$java_home/bin/java" "$tmp/DnsFlood.java" "$dnsport" "$dns_queries")
@@ -137,17 +146,20 @@ done
 
 echo
 echo "== kuma-dp $(cat "$dist/lib/kuma-dp/kuma-dp.aot.jdk" 2>/dev/null || echo) ($runs runs per mode, median (min-max); $(nproc) cores)"
-printf '%-8s %-26s %-26s %-22s %-22s %s\n' mode "start->bootstrap ms" "start->Envoy ready ms" "RSS idle MiB" "RSS after DNS MiB" threads
+printf '%-8s %-22s %-22s %-16s %-16s %-20s %s\n' mode "start->bootstrap ms" "start->ready ms" "RSS idle MiB" "(anon MiB)" "RSS after DNS MiB" threads
 for mode in "${modes[@]}"; do
   dns="DNS stub not present"
   $dns_present && dns=$(tr ' ' '\n' <<<"${afterdns[$mode]}" | grep . | stats)
-  printf '%-8s %-26s %-26s %-22s %-22s %s\n' "$mode" \
+  printf '%-8s %-22s %-22s %-16s %-16s %-20s %s\n' "$mode" \
     "$(tr ' ' '\n' <<<"${boot[$mode]}" | grep . | stats)" \
     "$(tr ' ' '\n' <<<"${ready[$mode]}" | grep . | stats)" \
     "$(tr ' ' '\n' <<<"${idle[$mode]}" | grep . | stats)" \
+    "$(tr ' ' '\n' <<<"${anon[$mode]}" | grep . | stats)" \
     "$dns" \
     "$(tr ' ' '\n' <<<"${nthreads[$mode]}" | grep . | stats)"
 done
 $dns_present || echo "DNS stub not present: RSS after $dns_queries DNS queries not measured"
 echo "start = the dist launcher is exec'd; bootstrap = kuma-dp logged the answer of POST /bootstrap (request + the CP's"
-echo "answer); RSS = VmRSS of the kuma-dp JVM after ${idle_seconds}s idle (Envoy is a separate process, not counted)."
+echo "answer); RSS = VmRSS of the kuma-dp JVM after ${idle_seconds}s idle (Envoy is a separate process, not counted);"
+echo "anon = its private part (RssAnon); the rest is file pages (libjvm, the AOT cache) shared with other JVMs on the host."
+echo "load average during the run: $(cut -d' ' -f1-3 /proc/loadavg)"
