@@ -20,7 +20,10 @@ import java.util.concurrent.TimeUnit;
  * shutdown hook runs (Kuma sets {@code Pdeathsig} the same way from Go). Both tools exec in place,
  * so the pid stays Envoy's. The death signal fires when the <em>thread</em> that started the
  * process ends, so {@link #start} must be called from a thread that lives as long as the process
- * should (kuma-dp starts Envoy from its main thread).
+ * should (kuma-dp starts Envoy from its main thread). Only a kuma-dp killed in the instant between
+ * the exec of setpriv and its {@code prctl} call can still leave an Envoy behind (Go closes that gap
+ * by checking the parent pid after {@code prctl}; setpriv does not); under systemd, the unit's
+ * cgroup catches that case too.
  */
 public final class OsProcessLauncher implements ProcessLauncher {
   private final Redirect stdout;

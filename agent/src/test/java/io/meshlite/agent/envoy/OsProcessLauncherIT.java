@@ -19,10 +19,13 @@ class OsProcessLauncherIT {
         .as("setpriv (util-linux) must be installed for the parent-death signal")
         .isTrue();
     AtomicReference<RunningProcess> started = new AtomicReference<>();
-    // The parent-death signal fires when the starting thread ends: stands in for kuma-dp dying.
+    // The parent-death signal fires when the starting thread ends: stands in for kuma-dp dying. The
+    // thread waits until the wrappers have exec'd into sleep, i.e. setpriv has set the signal.
     Thread parent = Thread.ofPlatform().start(() -> {
       try {
-        started.set(launcher.start(List.of("/bin/sleep", "60")));
+        RunningProcess p = launcher.start(List.of("/bin/sleep", "60"));
+        started.set(p);
+        await().atMost(Duration.ofSeconds(10)).until(() -> isSleep(p.pid()));
       } catch (Exception e) {
         throw new IllegalStateException(e);
       }
@@ -39,12 +42,15 @@ class OsProcessLauncherIT {
     }
   }
 
+  private static boolean isSleep(long pid) {
+    return ProcessHandle.of(pid).flatMap(h -> h.info().command()).orElse("").endsWith("sleep");
+  }
+
   @Test
   void aLongLivedParentKeepsItsChildAndThePidIsTheChildsOwn() throws Exception {
     RunningProcess p = launcher.start(List.of("/bin/sleep", "60"));
     try {
-      await().atMost(Duration.ofSeconds(5)).until(() ->
-          ProcessHandle.of(p.pid()).flatMap(h -> h.info().command()).orElse("").endsWith("sleep"));
+      await().atMost(Duration.ofSeconds(5)).until(() -> isSleep(p.pid()));
       assertThat(p.isAlive()).isTrue();
     } finally {
       p.kill();
