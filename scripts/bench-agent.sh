@@ -15,16 +15,21 @@ runs=${1:-5}
 idle_seconds=${BENCH_IDLE_SECONDS:-5}
 dns_queries=${BENCH_DNS_QUERIES:-10000}
 
-[ -x "$dist/bin/kuma-dp" ] && [ -x "$dist/bin/kuma-cp" ] && [ -x "$dist/bin/envoy" ] ||
-  { echo "bench-agent: dist/ is missing: run scripts/build.sh first" >&2; exit 1; }
+if [ ! -x "$dist/bin/kuma-dp" ] || [ ! -x "$dist/bin/kuma-cp" ] || [ ! -x "$dist/bin/envoy" ]; then
+  echo "bench-agent: dist/ is missing: run scripts/build.sh first" >&2
+  exit 1
+fi
 command -v curl >/dev/null || { echo "bench-agent: curl is needed" >&2; exit 1; }
 
 tmp=$(mktemp -d /tmp/bench-agent.XXXXXX)
 cp_pid=""
 dp_pid=""
 cleanup() {
-  [ -n "$dp_pid" ] && kill -KILL "$dp_pid" 2>/dev/null || true
-  [ -n "$cp_pid" ] && kill -TERM "$cp_pid" 2>/dev/null && wait "$cp_pid" 2>/dev/null || true
+  if [ -n "$dp_pid" ]; then kill -KILL "$dp_pid" 2>/dev/null || true; fi
+  if [ -n "$cp_pid" ]; then
+    kill -TERM "$cp_pid" 2>/dev/null || true
+    wait "$cp_pid" 2>/dev/null || true
+  fi
   rm -rf "$tmp"
 }
 trap cleanup EXIT
