@@ -5,6 +5,8 @@
 #   dist/bin/envoy                                                the pinned Envoy (envoy/install.sh)
 #   dist/lib/<binary>/*.jar                                       each runnable module's jar + runtime classpath
 #   dist/conf/kuma-cp.conf.yaml                                   kuma-cp's annotated default configuration
+#   dist/conf/{kuma-cp.service,kuma-dp@.service,kuma-sysusers.conf} systemd units and users (scripts/systemd/)
+#   dist/lib/kuma-dp/kuma-dp.aot (+ .aot.jdk)                     JDK AOT cache of kuma-dp (JDK >= 25 only)
 #
 #   usage: scripts/build.sh [extra Maven arguments, e.g. -o]
 # Idempotent: run it again after any change.
@@ -15,7 +17,13 @@ cd "$MESHLITE_ROOT"
 dist=$MESHLITE_ROOT/dist
 
 # binary | module | main class | lib folder | JVM flags (besides the common ones in scripts/lib/launcher.sh)
-small_footprint="-XX:+UseSerialGC -Xmx32m -Xss256k -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=16m -XX:-UsePerfData -Dio.netty.allocator.type=unpooled"
+# kuma-dp: deps.md §4 — serial GC, small heap and stacks, C1 only, small code cache, no perf data file (its
+# launcher also sets MALLOC_ARENA_MAX=2). Metaspace flags stay off: they break the AOT cache dump. Measured
+# additions (docs/bench/agent.md): TrimNativeHeapInterval returns the compiler's freed malloc memory (~6 MiB);
+# ArchiveRelocationMode=0 maps the AOT cache/CDS archive at its own address instead of relocating (patching)
+# it, so ~11 MiB of it stay clean file pages shared by every kuma-dp on the host and mapping is faster.
+# IgnoreUnrecognizedVMOptions keeps a JDK 21 that lacks one of them starting.
+small_footprint="-XX:+UseSerialGC -Xms8m -Xmx32m -Xss256k -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=16m -XX:-UsePerfData -XX:+IgnoreUnrecognizedVMOptions -XX:TrimNativeHeapInterval=2000 -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -Dio.netty.allocator.type=unpooled"
 quick_start="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 binaries=(
   "kuma-cp|cp-lite/server|io.meshlite.cp.CpMain|kuma-cp|"
@@ -39,6 +47,9 @@ mkdir -p "$dist/bin" "$dist/lib" "$dist/conf"
 cp scripts/lib/jdk.sh "$dist/bin/.jdk.sh"
 cp scripts/lib/launcher.sh "$dist/bin/.launcher"
 
+# shellcheck source=scripts/lib/jdk.sh
+. scripts/lib/jdk.sh
+build_jdk=$(meshlite_find_jdk java || true)
 for entry in "${binaries[@]}"; do
   IFS='|' read -r binary module main lib flags <<<"$entry"
   if [ -n "$module" ]; then
@@ -62,6 +73,16 @@ for entry in "${binaries[@]}"; do
     echo "MESHLITE_MAIN=$main"
     echo "MESHLITE_LIB=$lib"
     echo "MESHLITE_JVM_FLAGS=($flags)"
+    if [ "$binary" = kuma-dp ]; then
+      # glibc's per-thread malloc arenas cost RSS for nothing in a small agent (Envoy uses its own allocator).
+      # shellcheck disable=SC2016  # written literally into the launcher
+      echo 'export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}'
+      # Without JAVA_HOME, start on the JDK this dist/ was built with (its AOT cache is for that JDK) and skip
+      # the search under /usr/lib/jvm (~40 ms of every start). Not exported: Envoy does not see it.
+      if [ -n "$build_jdk" ]; then
+        echo "if [ -z \"\${JAVA_HOME:-}\" ] && [ -x '$build_jdk/bin/java' ]; then JAVA_HOME='$build_jdk'; fi"
+      fi
+    fi
     echo '# shellcheck source=/dev/null'
     # shellcheck disable=SC2016  # written literally into the launcher
     echo '. "$(dirname "$(readlink -f "$0")")/.launcher"'
@@ -84,8 +105,36 @@ store:
 EOF
 fi
 
+cp scripts/systemd/kuma-cp.service scripts/systemd/kuma-dp@.service scripts/systemd/kuma-sysusers.conf "$dist/conf/"
+
 meshlite_section "Envoy"
 bash envoy/install.sh "$dist/bin/envoy"
+
+# JDK AOT cache for kuma-dp (JEP 483/514/515): a training run of the real agent through its own launcher
+# (same JVM flags, same classpath) records the startup path; later starts map the cache and skip most class
+# loading and linking. The cache is tied to the exact JDK build and jars, hence rebuilt on every build and
+# stamped with JAVA_RUNTIME_VERSION, which the launcher compares before using it. Optional: without JDK 25+
+# or if training fails, kuma-dp simply starts without it. MESHLITE_AOT=0 skips it.
+meshlite_section "AOT cache (kuma-dp)"
+aot=$dist/lib/kuma-dp/kuma-dp.aot
+rm -f "$aot" "$aot.jdk" "$aot.config"
+if [ "${MESHLITE_AOT:-1}" = 0 ]; then
+  echo "skipped (MESHLITE_AOT=0)"
+elif ! aot_jdk=$(meshlite_find_jdk java) || [ "$(meshlite_java_major "$aot_jdk")" -lt 25 ]; then
+  echo "skipped: the JDK kuma-dp runs on (${aot_jdk:-none}) is older than 25 (no -XX:AOTCacheOutput)"
+else
+  aot_log=$(mktemp)
+  if JAVA_OPTS="-XX:AOTCacheOutput=$aot -Xlog:aot=error -Xlog:cds=error" \
+    timeout 120 "$dist/bin/kuma-dp" aot-train --binary-path "$dist/bin/envoy" >"$aot_log" 2>&1 && [ -s "$aot" ]; then
+    sed -n 's/^JAVA_RUNTIME_VERSION="\(.*\)"$/\1/p' "$aot_jdk/release" >"$aot.jdk"
+    echo "kuma-dp.aot: $(du -h "$aot" | cut -f1), for JDK $(cat "$aot.jdk")"
+  else
+    rm -f "$aot" "$aot.jdk" "$aot.config"
+    echo "WARNING: the AOT training run failed; kuma-dp starts without a cache. Its output:" >&2
+    tail -n 20 "$aot_log" >&2
+  fi
+  rm -f "$aot_log"
+fi
 
 meshlite_section "dist/ summary"
 for f in "$dist"/bin/*; do
@@ -95,5 +144,7 @@ for d in "$dist"/lib/*/; do
   count=$(find "$d" -maxdepth 1 -name '*.jar' | wc -l)
   printf '  lib/%-16s %3d jars, %s\n' "$(basename "$d")" "$count" "$(du -sh "$d" | cut -f1)"
 done
-printf '  conf/%s\n' "$(cd "$dist/conf" && ls)"
+for f in "$dist"/conf/*; do
+  printf '  conf/%s\n' "$(basename "$f")"
+done
 echo "dist/ is ready: $dist"

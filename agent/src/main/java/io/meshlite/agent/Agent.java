@@ -15,6 +15,7 @@ import io.meshlite.agent.envoy.EnvoySupervisor;
 import io.meshlite.agent.envoy.EnvoyUser;
 import io.meshlite.agent.envoy.EnvoyVersion;
 import io.meshlite.agent.lifecycle.ShutdownController;
+import io.meshlite.agent.metrics.MetricsHijacker;
 import io.meshlite.agent.readiness.ReadinessServer;
 import io.meshlite.api.Versions;
 import io.meshlite.api.bootstrap.BootstrapResponse;
@@ -31,6 +32,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,6 +82,7 @@ public final class Agent {
     Path workDir = null;
     boolean ownWorkDir = false;
     ReadinessServer readiness = null;
+    AtomicReference<MetricsHijacker> metrics = new AtomicReference<>();
     ControlPlaneTransport transport = null;
     CountDownLatch watchStop = new CountDownLatch(1);
     Thread killOnExit = null;
@@ -88,7 +93,10 @@ public final class Agent {
       log.debug("configuration {}", cfg);
 
       Path binary = EnvoyBinary.locate(cfg.envoy().binaryPath(), host.env().get("PATH"), host.cwd(), host.launcherDir());
-      EnvoyVersion version = probeVersion(binary);
+      // `envoy --version` takes tens of milliseconds (a 100 MB binary starts): read it while the rest of the
+      // bootstrap request is prepared, since it is on the path to the first request.
+      FutureTask<EnvoyVersion> probe = new FutureTask<>(() -> probeVersion(binary));
+      Thread.ofPlatform().name("envoy-version").daemon(true).stackSize(256 << 10).start(probe);
 
       Optional<EnvoyUser> envoyUser = EnvoyUser.plan(cfg.envoy().runAs(), EnvoyUser.Host.system());
       boolean workDirExisted = cfg.runtime().workDir() != null && Files.isDirectory(cfg.runtime().workDir());
@@ -102,8 +110,8 @@ public final class Agent {
       long memory = cfg.runtime().maxMemoryBytes() > 0
           ? cfg.runtime().maxMemoryBytes()
           : BootstrapRequestFactory.cgroupMemoryLimit(host.cgroupRoot());
-      BootstrapRequestFactory requests = new BootstrapRequestFactory(
-          cfg, version, workDir, tokenPath, memory, BootstrapRequestFactory.hostHasIpv6());
+      boolean ipv6 = BootstrapRequestFactory.hostHasIpv6();
+      BootstrapRequestFactory requests = new BootstrapRequestFactory(cfg, awaitVersion(probe), workDir, tokenPath, memory, ipv6);
 
       transport = ControlPlaneTransport.forControlPlane(cfg.controlPlane());
       BootstrapClient client = new BootstrapClient(
@@ -118,8 +126,15 @@ public final class Agent {
 
       readiness = startReadiness();
       EnvoySupervisor sup = new EnvoySupervisor(
-          cfg.envoy(), binary, workDir, host.launcher(), () -> client.fetchOnce(requests).bootstrap(), host.ticker(),
-          envoyUser);
+          cfg.envoy(), binary, workDir, host.launcher(), () -> {
+            BootstrapResponse fresh = client.fetchOnce(requests);
+            MetricsHijacker m = metrics.get();
+            if (m != null) {
+              m.aggregates(aggregates(fresh));
+            }
+            return fresh.bootstrap();
+          }, host.ticker(), envoyUser);
+      metrics.set(startMetrics(workDir, sup, aggregates(first)));
       synchronized (lock) {
         if (stopping) {
           return 0;
@@ -160,6 +175,9 @@ public final class Agent {
       if (dns != null) {
         dns.close();
       }
+      if (metrics.get() != null) {
+        metrics.get().close();
+      }
       if (readiness != null) {
         readiness.close();
       }
@@ -176,6 +194,17 @@ public final class Agent {
       if (ownWorkDir && workDir != null) {
         deleteRecursively(workDir);
       }
+    }
+  }
+
+  private static EnvoyVersion awaitVersion(FutureTask<EnvoyVersion> probe) throws InterruptedException {
+    try {
+      return probe.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new Fatal("could not read the Envoy version: " + e.getCause());
     }
   }
 
@@ -281,6 +310,39 @@ public final class Agent {
       throw new Fatal("cannot serve readiness on 127.0.0.1:" + port + " (" + e.getMessage()
           + "): another kuma-dp may be running; set --readiness-port (KUMA_READINESS_PORT)");
     }
+  }
+
+  /**
+   * The metrics hijacker on Kuma's Unix socket, plus {@code --metrics-port} when set. A socket that
+   * cannot be bound is logged (metrics are not worth failing the proxy for); an explicitly asked
+   * TCP port that cannot be bound is fatal, as the readiness port.
+   */
+  private MetricsHijacker startMetrics(Path workDir, EnvoySupervisor sup, List<BootstrapResponse.Aggregate> apps) {
+    AgentConfig.Metrics m = cfg.metrics();
+    AgentConfig.Dataplane dp = cfg.dataplane();
+    Path socket = m.socket() ? MetricsHijacker.socketPath(workDir, dp.name(), dp.mesh()) : null;
+    InetSocketAddress tcp = m.port() > 0 ? new InetSocketAddress(m.address(), m.port()) : null;
+    try {
+      MetricsHijacker h = MetricsHijacker.start(socket, tcp, sup::admin, apps);
+      log.info("merged metrics on {}{} applications={}", socket == null ? "" : "unix:" + socket,
+          tcp == null ? "" : " http://" + m.address() + ":" + h.tcpPort() + "/metrics", apps.size());
+      return h;
+    } catch (IOException e) {
+      if (tcp != null) {
+        throw new Fatal("cannot serve metrics: " + e.getMessage()
+            + ": set another --metrics-port (KUMA_DATAPLANE_RUNTIME_METRICS_PORT) or 0 for none");
+      }
+      log.warn("merged metrics are not served: {}", e.getMessage());
+      return null;
+    }
+  }
+
+  private static List<BootstrapResponse.Aggregate> aggregates(BootstrapResponse r) {
+    var sidecar = r.kumaSidecarConfiguration();
+    if (sidecar == null || sidecar.metrics() == null || sidecar.metrics().aggregate() == null) {
+      return List.of();
+    }
+    return sidecar.metrics().aggregate();
   }
 
   private ReadinessServer.Status readiness() {

@@ -26,7 +26,7 @@ import picocli.CommandLine.ParseResult;
     description = "Dataplane manager for Envoy-based Service Mesh",
     mixinStandardHelpOptions = true,
     versionProvider = AgentMain.VersionProvider.class,
-    subcommands = {RunOptions.class, AgentMain.VersionCommand.class})
+    subcommands = {RunOptions.class, AgentMain.VersionCommand.class, AgentMain.AotTrainCommand.class})
 public final class AgentMain {
   @Mixin LogOptions logOptions = new LogOptions();
 
@@ -71,6 +71,17 @@ public final class AgentMain {
               + "\nEnvoy: " + Versions.ENVOY
           : Versions.VERSION);
       return 0;
+    }
+    if (command instanceof AotTrainCommand train) {
+      try {
+        return new AotTraining(java.nio.file.Path.of(train.binaryPath), host.err()).run();
+      } catch (java.io.IOException | RuntimeException e) {
+        host.err().println("Error: AOT training run failed: " + e);
+        return 1;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return 1;
+      }
     }
     AgentConfig cfg;
     try {
@@ -129,6 +140,13 @@ public final class AgentMain {
   static final class VersionCommand {
     @Option(names = {"-a", "--detailed"}, description = "Print detailed version")
     boolean detailed;
+  }
+
+  /** {@code kuma-dp aot-train}: the JDK AOT cache's training run (scripts/build.sh); not for users. */
+  @Command(name = "aot-train", hidden = true, description = "Training run for the JDK AOT cache (used by the build)")
+  static final class AotTrainCommand {
+    @Option(names = "--binary-path", required = true, description = "Envoy binary")
+    String binaryPath;
   }
 
   /** {@code kuma-dp --version}. */

@@ -15,6 +15,7 @@ import java.util.Map;
  * @param envoy how Envoy is run and supervised
  * @param runtime local ports, work directory and host facts
  * @param logLevel kuma-dp's log level (off, error, info, debug)
+ * @param metrics where the merged Prometheus metrics are served
  */
 public record AgentConfig(
     Dataplane dataplane,
@@ -22,7 +23,22 @@ public record AgentConfig(
     Token token,
     Envoy envoy,
     Runtime runtime,
-    String logLevel) {
+    String logLevel,
+    Metrics metrics) {
+
+  /**
+   * The metrics hijacker (Envoy's stats merged with the application's metrics).
+   *
+   * @param socket serve on Kuma's Unix socket {@code <workdir>/kuma-mh-<name>-<mesh>.sock}
+   * @param address TCP address for {@code port}
+   * @param port TCP port to serve on as well (ours, {@code --metrics-port}); 0 means none
+   */
+  public record Metrics(boolean socket, String address, int port) {
+    /** Kuma's behaviour: the Unix socket only. */
+    public static Metrics defaults() {
+      return new Metrics(true, "127.0.0.1", 0);
+    }
+  }
 
   /**
    * The proxy's identity.

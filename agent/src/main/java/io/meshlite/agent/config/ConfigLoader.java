@@ -67,11 +67,12 @@ public final class ConfigLoader {
     AgentConfig.Token token = token(f);
     AgentConfig.Envoy envoy = envoy(f, LOG_LEVELS.contains(logLevel) ? logLevel : "info");
     AgentConfig.Runtime runtime = runtime(f);
+    AgentConfig.Metrics metrics = metrics(f);
 
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
-    return new AgentConfig(dataplane, cp, token, envoy, runtime, logLevel);
+    return new AgentConfig(dataplane, cp, token, envoy, runtime, logLevel, metrics);
   }
 
   private AgentConfig.Dataplane dataplane(RunOptions f) {
@@ -281,6 +282,19 @@ public final class ConfigLoader {
         bindOutbounds,
         metadata,
         maxMemory);
+  }
+
+  private AgentConfig.Metrics metrics(RunOptions f) {
+    Integer port = integer(f.metricsPort, "--metrics-port", "KUMA_DATAPLANE_RUNTIME_METRICS_PORT", 0);
+    String label = where(f.metricsPort, "--metrics-port", "KUMA_DATAPLANE_RUNTIME_METRICS_PORT");
+    if (port != null && (port < 0 || port > 65535)) {
+      problems.add(label + ": " + port + " is not a port (expected: 1-65535, or 0 for none)");
+    }
+    String address = str(f.metricsAddress, "--metrics-address", "KUMA_DATAPLANE_RUNTIME_METRICS_ADDRESS", "127.0.0.1");
+    if (address.isBlank()) {
+      problems.add("--metrics-address (KUMA_DATAPLANE_RUNTIME_METRICS_ADDRESS): must not be empty");
+    }
+    return new AgentConfig.Metrics(true, address.strip(), port == null ? 0 : port);
   }
 
   // --- value helpers: environment beats flag beats default -----------------------------------

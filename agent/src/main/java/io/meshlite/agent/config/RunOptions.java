@@ -116,6 +116,16 @@ public final class RunOptions {
   String metricsKeyPath;
 
   @Option(
+      names = "--metrics-port",
+      description = "Also serve Envoy's and the application's merged Prometheus metrics on this TCP port (default 0: only on the Unix socket kuma-mh-<name>-<mesh>.sock in the work dir; env KUMA_DATAPLANE_RUNTIME_METRICS_PORT)")
+  Integer metricsPort;
+
+  @Option(
+      names = "--metrics-address",
+      description = "Address for --metrics-port (default 127.0.0.1; env KUMA_DATAPLANE_RUNTIME_METRICS_ADDRESS)")
+  String metricsAddress;
+
+  @Option(
       names = "--bind-outbounds",
       arity = "0..1",
       description = "Outbounds listen on real 127.x addresses (env KUMA_DATAPLANE_RUNTIME_BIND_OUTBOUNDS)")

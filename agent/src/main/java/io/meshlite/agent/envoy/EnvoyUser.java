@@ -113,6 +113,9 @@ public record EnvoyUser(int uid, int gid, String name, Path setpriv) {
     cmd.add("--reuid=" + uid);
     cmd.add("--regid=" + gid);
     cmd.add(name.isEmpty() ? "--clear-groups" : "--init-groups");
+    // Changing the uid clears a parent-death signal set earlier (by the launcher's own setpriv), so
+    // set it again here; setpriv applies it after switching user.
+    cmd.add("--pdeathsig=KILL");
     cmd.add("--");
     return List.copyOf(cmd);
   }

@@ -14,11 +14,22 @@ import java.util.concurrent.TimeUnit;
  * Starts real processes. Long-running ones get their own session through {@code setsid} when it is
  * available (as Kuma does with setpgid), so a Ctrl-C in a terminal reaches kuma-dp, which then
  * drains Envoy, instead of killing Envoy directly.
+ *
+ * <p>They are also started through {@code setpriv --pdeathsig KILL} (util-linux) when available:
+ * the kernel then kills Envoy as soon as kuma-dp dies, even by SIGKILL or OOM kill, where no
+ * shutdown hook runs (Kuma sets {@code Pdeathsig} the same way from Go). Both tools exec in place,
+ * so the pid stays Envoy's. The death signal fires when the <em>thread</em> that started the
+ * process ends, so {@link #start} must be called from a thread that lives as long as the process
+ * should (kuma-dp starts Envoy from its main thread). Only a kuma-dp killed in the instant between
+ * the exec of setpriv and its {@code prctl} call can still leave an Envoy behind (Go closes that gap
+ * by checking the parent pid after {@code prctl}; setpriv does not); under systemd, the unit's
+ * cgroup catches that case too.
  */
 public final class OsProcessLauncher implements ProcessLauncher {
   private final Redirect stdout;
   private final Redirect stderr;
   private final Path setsid;
+  private final Path setpriv;
 
   /** Output passed through to kuma-dp's own stdout and stderr. */
   public static OsProcessLauncher inheritingOutput() {
@@ -29,7 +40,17 @@ public final class OsProcessLauncher implements ProcessLauncher {
   public OsProcessLauncher(Redirect stdout, Redirect stderr) {
     this.stdout = stdout;
     this.stderr = stderr;
-    this.setsid = List.of(Path.of("/usr/bin/setsid"), Path.of("/bin/setsid")).stream()
+    this.setsid = tool("setsid");
+    this.setpriv = tool("setpriv");
+  }
+
+  /** Whether started processes die with this one (setpriv --pdeathsig is available). */
+  public boolean killsChildrenOnDeath() {
+    return setpriv != null;
+  }
+
+  private static Path tool(String name) {
+    return List.of(Path.of("/usr/bin", name), Path.of("/bin", name)).stream()
         .filter(Files::isExecutable)
         .findFirst()
         .orElse(null);
@@ -38,6 +59,9 @@ public final class OsProcessLauncher implements ProcessLauncher {
   @Override
   public RunningProcess start(List<String> command) throws IOException {
     List<String> cmd = new ArrayList<>();
+    if (setpriv != null) {
+      cmd.addAll(List.of(setpriv.toString(), "--pdeathsig", "KILL"));
+    }
     if (setsid != null) {
       // setsid execs in place (a child of the JVM is never a process group leader): same pid.
       cmd.add(setsid.toString());

@@ -27,7 +27,8 @@ class BootstrapRequestFactoryTest {
         new AgentConfig.Envoy("envoy", "info", "", 0, Duration.ofSeconds(30), adminPort,
             new AgentConfig.Restart(true, Duration.ofSeconds(1), Duration.ofSeconds(30)), false),
         new AgentConfig.Runtime(null, 9902, true, 15053, "", "", false, Map.of("HOST_IP", "10.1.2.3"), 0),
-        "info");
+        "info",
+        AgentConfig.Metrics.defaults());
   }
 
   private static final EnvoyVersion ENVOY = EnvoyVersion.parse("version: abc/1.39.3/Clean/RELEASE/BoringSSL");

@@ -53,6 +53,19 @@ class ConfigLoaderTest {
     assertThat(c.runtime()).isEqualTo(new AgentConfig.Runtime(
         null, 9902, true, 15053, "", "", false, Map.of(), 0));
     assertThat(c.logLevel()).isEqualTo("info");
+    assertThat(c.metrics()).isEqualTo(new AgentConfig.Metrics(true, "127.0.0.1", 0));
+  }
+
+  @Test
+  void metricsPortFromFlagOrEnvironment() {
+    AgentConfig c = load(Map.of(), "--name", "dp-1", "--mesh", "default", "--metrics-port", "9102",
+        "--metrics-address", "0.0.0.0");
+    assertThat(c.metrics()).isEqualTo(new AgentConfig.Metrics(true, "0.0.0.0", 9102));
+    c = load(Map.of("KUMA_DATAPLANE_RUNTIME_METRICS_PORT", "9103"), "--name", "dp-1", "--mesh", "default",
+        "--metrics-port", "9102");
+    assertThat(c.metrics().port()).isEqualTo(9103);
+    assertThat(error(Map.of(), "--name", "dp-1", "--mesh", "default", "--metrics-port", "70000"))
+        .contains("--metrics-port: 70000 is not a port");
   }
 
   @Test

@@ -45,7 +45,7 @@ class EnvoyUserTest {
 
     assertThat(u).isEqualTo(new EnvoyUser(5678, 5679, "kuma-dp", tmp.resolve("setpriv")));
     assertThat(u.commandPrefix())
-        .containsExactly(tmp.resolve("setpriv").toString(), "--reuid=5678", "--regid=5679", "--init-groups", "--");
+        .containsExactly(tmp.resolve("setpriv").toString(), "--reuid=5678", "--regid=5679", "--init-groups", "--pdeathsig=KILL", "--");
   }
 
   @Test
@@ -53,7 +53,7 @@ class EnvoyUserTest {
     assertThat(EnvoyUser.plan("65534", host(0, true)).orElseThrow())
         .isEqualTo(new EnvoyUser(65534, 65534, "nobody", tmp.resolve("setpriv")));
     EnvoyUser anonymous = EnvoyUser.plan("5690:5691", host(0, true)).orElseThrow();
-    assertThat(anonymous.commandPrefix()).containsSubsequence("--reuid=5690", "--regid=5691", "--clear-groups", "--");
+    assertThat(anonymous.commandPrefix()).containsSubsequence("--reuid=5690", "--regid=5691", "--clear-groups", "--pdeathsig=KILL", "--");
     assertThat(EnvoyUser.plan("5690", host(0, true)).orElseThrow().gid()).isEqualTo(5690);
   }
 
@@ -87,7 +87,7 @@ class EnvoyUserTest {
 
     assertThat(sup.command())
         .containsExactly(
-            tmp.resolve("setpriv").toString(), "--reuid=" + self.uid(), "--regid=" + self.gid(), "--clear-groups", "--",
+            tmp.resolve("setpriv").toString(), "--reuid=" + self.uid(), "--regid=" + self.gid(), "--clear-groups", "--pdeathsig=KILL", "--",
             "/opt/envoy", "--config-path", tmp.resolve("bootstrap.yaml").toString(), "--drain-time-s", "30",
             "--drain-strategy", "immediate", "--disable-hot-restart", "--log-level", "info", "--concurrency", "1");
     assertThat(new EnvoySupervisor(cfg, Path.of("/opt/envoy"), tmp, launcher, () -> new byte[0], new FakeTicker()).command())

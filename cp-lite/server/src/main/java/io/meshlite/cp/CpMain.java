@@ -90,7 +90,8 @@ public final class CpMain {
 
     // The dataplane server (POST /bootstrap + ADS) comes before the REST API, so a proxy that
     // starts with the control plane finds its bootstrap as soon as the API accepts Dataplanes.
-    this.dpServer = new DpServer(dpServerConfig(config), store, clock);
+    this.dpServer =
+        new DpServer(dpServerConfig(config), store, clock, config.xdsServer().dataplaneDeregistrationDelay());
     components.add(dpServer);
 
     components.add(restServer);

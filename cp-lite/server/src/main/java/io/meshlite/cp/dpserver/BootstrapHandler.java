@@ -11,6 +11,7 @@ import io.meshlite.api.resource.ResourceKey;
 import io.meshlite.api.resource.ResourceTypes;
 import io.meshlite.api.validation.ValidationException;
 import io.meshlite.api.validation.Violations;
+import io.meshlite.cp.dpserver.lifecycle.SidecarMetrics;
 import io.meshlite.cp.store.ResourceStore;
 import io.meshlite.cp.store.StoreException;
 import io.meshlite.cp.xds.envoy.ProtoJson;
@@ -20,7 +21,6 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Optional;
 import java.util.function.IntSupplier;
 import org.slf4j.Logger;
@@ -136,7 +136,7 @@ final class BootstrapHandler {
             bootstrap,
             new BootstrapResponse.KumaSidecarConfiguration(
                 new BootstrapResponse.Networking(dp.networking().address()),
-                new BootstrapResponse.Metrics(List.of())));
+                new BootstrapResponse.Metrics(SidecarMetrics.forBootstrap(store, req))));
     try {
       return new Reply(200, "application/json", Json.mapper().writeValueAsBytes(response));
     } catch (IOException e) {
@@ -154,7 +154,8 @@ final class BootstrapHandler {
 
   /**
    * A Dataplane sent by kuma-dp for self-registration: parsed and validated; its Mesh must exist.
-   * TODO(P7): register it in the store when the proxy connects over ADS, delete it after it leaves.
+   * It travels on in the node metadata {@code dataplane.resource}; {@link
+   * io.meshlite.cp.dpserver.lifecycle.DataplaneLifecycle} registers it when the proxy connects.
    */
   private DataplaneSpec inline(BootstrapRequest req) {
     Resource r;

@@ -13,6 +13,7 @@ import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.envoyproxy.controlplane.server.serializer.CachedProtoResourcesSerializer;
 import io.envoyproxy.envoy.config.core.v3.Node;
+import io.meshlite.cp.dpserver.lifecycle.DataplaneLifecycle;
 import io.meshlite.cp.runtime.Component;
 import io.meshlite.cp.store.ResourceStore;
 import io.meshlite.cp.xds.XdsReconciler;
@@ -40,6 +41,7 @@ public final class DpServer implements Component {
   private final SimpleCache<String> cache;
   private final XdsReconciler reconciler;
   private final BootstrapHandler bootstrap;
+  private final DataplaneLifecycle lifecycle;
   private volatile Server server;
 
   /**
@@ -48,7 +50,16 @@ public final class DpServer implements Component {
    * @param clock the clock
    */
   public DpServer(DpServerConfig config, ResourceStore store, Clock clock) {
+    this(config, store, clock, Duration.ofSeconds(10));
+  }
+
+  /**
+   * @param deregistrationDelay how long a self-registered Dataplane outlives its proxy's last ADS
+   *     stream ({@code KUMA_XDS_DATAPLANE_DEREGISTRATION_DELAY})
+   */
+  public DpServer(DpServerConfig config, ResourceStore store, Clock clock, Duration deregistrationDelay) {
     this.config = config;
+    this.lifecycle = new DataplaneLifecycle(store, deregistrationDelay);
     this.cache = new SimpleCache<>(Node::getId);
     this.reconciler =
         new XdsReconciler(
@@ -62,9 +73,10 @@ public final class DpServer implements Component {
       return;
     }
     reconciler.start();
+    lifecycle.start();
     V3DiscoveryServer xds =
         new V3DiscoveryServer(
-            List.of(reconciler.callbacks()), cache, new DefaultExecutorGroup(), new CachedProtoResourcesSerializer());
+            List.of(lifecycle.callbacks(), reconciler.callbacks()), cache, new DefaultExecutorGroup(), new CachedProtoResourcesSerializer());
     GrpcService ads =
         GrpcService.builder()
             .addService(new NodeCarryingAds(xds.getAggregatedDiscoveryServiceImpl()))
@@ -91,6 +103,7 @@ public final class DpServer implements Component {
     try {
       s.start().join();
     } catch (RuntimeException e) {
+      lifecycle.stop();
       reconciler.stop();
       throw new IllegalStateException(
           "dp-server cannot listen on " + bind + ": " + rootMessage(e) + " (set KUMA_DP_SERVER_PORT to a free port)", e);
@@ -106,6 +119,7 @@ public final class DpServer implements Component {
       return;
     }
     server = null;
+    lifecycle.stop(); // before the streams close: a stopping CP deregisters nothing
     s.stop().join();
     reconciler.stop();
     log.info("dp-server stopped");

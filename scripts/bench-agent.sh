@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# Benchmark of kuma-dp's own footprint and startup (P7 item 7), WITH and WITHOUT its JDK AOT cache, in one run:
+#   - time from process start (the dist launcher) to the bootstrap answer received from kuma-cp,
+#   - time from process start to Envoy ready (kuma-dp's /ready says READY),
+#   - kuma-dp's RSS (the JVM only, Envoy excluded) when idle, and after 10,000 DNS queries to its DNS stub.
+# It starts dist/bin/kuma-cp (memory store) on free loopback ports and, per run, one dist/bin/kuma-dp that
+# self-registers an inline Dataplane and runs the real Envoy. Figures are medians over the runs (min-max).
+#
+#   usage: scripts/bench-agent.sh [runs per mode, default 5]
+#   needs: dist/ (scripts/build.sh), curl. Everything stays on 127.0.0.1 and stops by itself.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+dist=$root/dist
+runs=${1:-5}
+idle_seconds=${BENCH_IDLE_SECONDS:-5}
+dns_queries=${BENCH_DNS_QUERIES:-10000}
+
+if [ ! -x "$dist/bin/kuma-dp" ] || [ ! -x "$dist/bin/kuma-cp" ] || [ ! -x "$dist/bin/envoy" ]; then
+  echo "bench-agent: dist/ is missing: run scripts/build.sh first" >&2
+  exit 1
+fi
+command -v curl >/dev/null || { echo "bench-agent: curl is needed" >&2; exit 1; }
+
+tmp=$(mktemp -d /tmp/bench-agent.XXXXXX)
+cp_pid=""
+dp_pid=""
+cleanup() {
+  if [ -n "$dp_pid" ]; then kill -KILL "$dp_pid" 2>/dev/null || true; fi
+  if [ -n "$cp_pid" ]; then
+    kill -TERM "$cp_pid" 2>/dev/null || true
+    wait "$cp_pid" 2>/dev/null || true
+  fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# A port nothing listens on now (random in 20000-59999, checked with bash's /dev/tcp).
+free_port() {
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+      echo "$p"
+      return
+    fi
+  done
+}
+now_ms() { date +%s%3N; }
+# "2026-11-22T04:40:33.652Z INFO ..." -> epoch milliseconds of that log line
+log_ms() { date -d "$(cut -d' ' -f1 <<<"$1")" +%s%3N; }
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+anon_kib() { awk '/^RssAnon:/ {print $2}' "/proc/$1/status"; }
+threads() { awk '/^Threads:/ {print $2}' "/proc/$1/status"; }
+# median and range of numbers on stdin: "median (min-max)"
+stats() { sort -n | awk '{a[NR]=$1} END {if (NR==0) {print "n/a"; exit}; m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%s (%s-%s)", m, a[1], a[NR]}'; }
+
+dns_present=false
+if unzip -l "$dist"/lib/kuma-dp/kuma-dp-*.jar 2>/dev/null | grep -q 'io/meshlite/agent/dns/DnsStub.class'; then
+  dns_present=true
+fi
+java_home=$(. "$root/scripts/lib/jdk.sh" && meshlite_find_jdk java)
+
+# A DNS client for the flood: one UDP socket, queries for a name the stub answers from its upstream
+# or its own table; single-file Java so the benchmark needs nothing besides the JDK.
+cat >"$tmp/DnsFlood.java" <<'EOF'
+import java.net.*;
+import java.nio.*;
+public class DnsFlood {
+  public static void main(String[] a) throws Exception {
+    int port = Integer.parseInt(a[0]), n = Integer.parseInt(a[1]), answered = 0;
+    try (DatagramSocket s = new DatagramSocket()) {
+      s.setSoTimeout(500);
+      byte[] in = new byte[1500];
+      for (int i = 0; i < n; i++) {
+        String name = (i % 2 == 0 ? "backend.mesh" : "bench-" + (i % 50) + ".localhost");
+        ByteBuffer q = ByteBuffer.allocate(512).putShort((short) i).putShort((short) 0x0100).putShort((short) 1)
+            .putShort((short) 0).putShort((short) 0).putShort((short) 0);
+        for (String label : name.split("\\.")) { q.put((byte) label.length()).put(label.getBytes()); }
+        q.put((byte) 0).putShort((short) 1).putShort((short) 1);
+        s.send(new DatagramPacket(q.array(), q.position(), InetAddress.getLoopbackAddress(), port));
+        try { s.receive(new DatagramPacket(in, in.length)); answered++; } catch (SocketTimeoutException e) { }
+      }
+    }
+    System.out.println(answered);
+  }
+}
+EOF
+
+echo "== kuma-cp"
+api=$(free_port); dps=$(free_port); diag=$(free_port)
+KUMA_API_SERVER_HTTP_PORT=$api KUMA_API_SERVER_HTTP_INTERFACE=127.0.0.1 KUMA_DP_SERVER_PORT=$dps \
+  KUMA_DIAGNOSTICS_SERVER_PORT=$diag KUMA_GENERAL_WORK_DIR=$tmp/cp KUMA_XDS_DATAPLANE_DEREGISTRATION_DELAY=1s \
+  "$dist/bin/kuma-cp" run >"$tmp/kuma-cp.log" 2>&1 &
+cp_pid=$!
+for _ in $(seq 1 300); do
+  curl -fsS "http://127.0.0.1:$diag/ready" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+curl -fsS "http://127.0.0.1:$diag/ready" >/dev/null || { echo "kuma-cp did not start; see its log:" >&2; tail "$tmp/kuma-cp.log" >&2; exit 1; }
+echo "kuma-cp ready (dp-server 127.0.0.1:$dps)"
+
+aot_file=$dist/lib/kuma-dp/kuma-dp.aot
+modes=(no-aot)
+if [ -f "$aot_file" ]; then modes+=(aot); else echo "no AOT cache in dist/ (JDK < 25 or MESHLITE_AOT=0): measuring without it only"; fi
+
+declare -A boot ready idle anon afterdns nthreads
+# Modes alternate run by run, so a change of load on the machine hits both alike. Run 0 (first mode only)
+# warms kuma-cp up (its first bootstraps are slow while its JIT is cold) and is not counted.
+for run in $(seq 0 "$runs"); do
+  for mode in "${modes[@]}"; do
+    [ "$run" = 0 ] && [ "$mode" != "${modes[0]}" ] && continue
+    name=bench-$mode-$run
+    inbound=$(free_port); admin=$(free_port); readiness=$(free_port); dnsport=$(free_port)
+    opts=""
+    [ "$mode" = no-aot ] && opts="-XX:AOTMode=off"
+    log=$tmp/$name.log
+    t0=$(now_ms)
+    JAVA_OPTS=$opts "$dist/bin/kuma-dp" run --cp-address "http://127.0.0.1:$dps" \
+      --dataplane "{type: Dataplane, mesh: default, name: $name, networking: {address: 127.0.0.1, inbound: [{port: $inbound, servicePort: 1, tags: {kuma.io/service: bench}}]}}" \
+      --admin-port "$admin" --readiness-port "$readiness" --dns-proxy-port "$dnsport" --drain-time 1s \
+      --work-dir "$tmp/$name" --binary-path "$dist/bin/envoy" --envoy-log-level off >"$log" 2>&1 &
+    dp_pid=$!
+    t_ready=""
+    for _ in $(seq 1 6000); do
+      if [ "$(curl -s --max-time 1 "http://127.0.0.1:$readiness/ready" 2>/dev/null)" = READY ]; then t_ready=$(now_ms); break; fi
+      kill -0 "$dp_pid" 2>/dev/null || break
+      sleep 0.005
+    done
+    [ -n "$t_ready" ] || { echo "kuma-dp ($mode) did not become ready; its log:" >&2; tail "$log" >&2; exit 1; }
+    if [ "$run" = 0 ]; then
+      kill -TERM "$dp_pid"; kill -TERM "$dp_pid" 2>/dev/null || true; wait "$dp_pid" 2>/dev/null || true; dp_pid=""
+      continue
+    fi
+    line=$(grep -m1 'received the Envoy bootstrap' "$log")
+    boot[$mode]+="$(($(log_ms "$line") - t0)) "
+    ready[$mode]+="$((t_ready - t0)) "
+    sleep "$idle_seconds"
+    idle[$mode]+="$(($(rss_kib "$dp_pid") / 1024)) "
+    anon[$mode]+="$(($(anon_kib "$dp_pid") / 1024)) "
+    nthreads[$mode]+="$(threads "$dp_pid") "
+    if $dns_present; then
+      answered=$("$java_home/bin/java" "$tmp/DnsFlood.java" "$dnsport" "$dns_queries")
+      afterdns[$mode]+="$(($(rss_kib "$dp_pid") / 1024)) "
+      echo "  $mode run $run: $answered of $dns_queries DNS queries answered"
+    fi
+    kill -TERM "$dp_pid"; kill -TERM "$dp_pid" 2>/dev/null || true
+    wait "$dp_pid" 2>/dev/null || true
+    dp_pid=""
+  done
+done
+
+echo
+echo "== kuma-dp $(cat "$dist/lib/kuma-dp/kuma-dp.aot.jdk" 2>/dev/null || echo) ($runs runs per mode, median (min-max); $(nproc) cores)"
+printf '%-8s %-22s %-22s %-16s %-16s %-20s %s\n' mode "start->bootstrap ms" "start->ready ms" "RSS idle MiB" "(anon MiB)" "RSS after DNS MiB" threads
+for mode in "${modes[@]}"; do
+  dns="DNS stub not present"
+  $dns_present && dns=$(tr ' ' '\n' <<<"${afterdns[$mode]}" | grep . | stats)
+  printf '%-8s %-22s %-22s %-16s %-16s %-20s %s\n' "$mode" \
+    "$(tr ' ' '\n' <<<"${boot[$mode]}" | grep . | stats)" \
+    "$(tr ' ' '\n' <<<"${ready[$mode]}" | grep . | stats)" \
+    "$(tr ' ' '\n' <<<"${idle[$mode]}" | grep . | stats)" \
+    "$(tr ' ' '\n' <<<"${anon[$mode]}" | grep . | stats)" \
+    "$dns" \
+    "$(tr ' ' '\n' <<<"${nthreads[$mode]}" | grep . | stats)"
+done
+$dns_present || echo "DNS stub not present: RSS after $dns_queries DNS queries not measured"
+echo "start = the dist launcher is exec'd; bootstrap = kuma-dp logged the answer of POST /bootstrap (request + the CP's"
+echo "answer); RSS = VmRSS of the kuma-dp JVM after ${idle_seconds}s idle (Envoy is a separate process, not counted);"
+echo "anon = its private part (RssAnon); the rest is file pages (libjvm, the AOT cache) shared with other JVMs on the host."
+echo "load average during the run: $(cut -d' ' -f1-3 /proc/loadavg)"
