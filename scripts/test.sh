@@ -9,8 +9,8 @@
 # What it installs when missing (apt-get, as root):
 #   - Envoy (envoy/install.sh -> dist/bin/envoy, exported as ENVOY_BINARY for the tests);
 #   - iproute2 and iptables (network-namespace and transparent-proxy tests);
-#   - PostgreSQL, only when MESHLITE_NEED_POSTGRES is set to something other than 0 (the postgres store
-#     tests start their own server on loopback with initdb/pg_ctl).
+#   - Debian's PostgreSQL server (the store tests start their own on loopback with initdb/pg_ctl);
+#     MESHLITE_NEED_POSTGRES=0 skips this step.
 set -euo pipefail
 # shellcheck source=scripts/java-env.sh
 . "$(dirname "${BASH_SOURCE[0]}")/java-env.sh"
@@ -57,7 +57,7 @@ echo "ENVOY_BINARY=$ENVOY_BINARY ($("$ENVOY_BINARY" --version | sed -n 's/.*vers
 meshlite_section "System tools"
 ensure_tools
 
-if [ "${MESHLITE_NEED_POSTGRES:-0}" != 0 ]; then
+if [ "${MESHLITE_NEED_POSTGRES:-1}" != 0 ]; then
   meshlite_section "PostgreSQL"
   ensure_postgres
 fi
