@@ -16,6 +16,7 @@ import io.meshlite.cp.store.ResourceStore;
 import io.meshlite.cp.store.StoreFactory;
 import io.meshlite.cp.store.StoreSettings;
 import io.meshlite.cp.store.memory.MemoryStore;
+import io.meshlite.cp.tokens.CpSecurity;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.net.BindException;
@@ -57,6 +58,7 @@ public final class CpMain {
   private final RestServer restServer;
   private final DiagnosticsServer diagnostics;
   private final DpServer dpServer;
+  private final CpSecurity security;
   private final List<Component> components = new ArrayList<>();
   private final List<Component> started = new ArrayList<>();
 
@@ -74,13 +76,16 @@ public final class CpMain {
     this.diagnostics =
         new DiagnosticsServer(
             config.diagnostics().iface(), config.diagnostics().serverPort(), this::notReady, metrics);
-    this.restServer = new RestServer(config, manager, index(), metrics);
+    // TLS identity, signing keys and the admin token, ready before the servers that use them.
+    this.security = CpSecurity.create(config, manager, clock);
+    this.restServer = new RestServer(config, manager, index(), metrics, security.api());
 
     components.add(diagnostics);
+    components.add(security);
 
     // The dataplane server (POST /bootstrap + ADS) comes before the REST API, so a proxy that
     // starts with the control plane finds its bootstrap as soon as the API accepts Dataplanes.
-    this.dpServer = new DpServer(dpServerConfig(config), store, clock);
+    this.dpServer = new DpServer(dpServerConfig(config), store, clock, security.dpServer());
     components.add(dpServer);
 
     components.add(restServer);
@@ -250,6 +255,11 @@ public final class CpMain {
     return restServer;
   }
 
+  /** TLS identity, tokens and API authentication. */
+  public CpSecurity security() {
+    return security;
+  }
+
   public DiagnosticsServer diagnostics() {
     return diagnostics;
   }
@@ -296,7 +306,7 @@ public final class CpMain {
     if (root instanceof BindException) {
       return "cannot bind a port: "
           + root.getMessage()
-          + " (another process uses it: change apiServer.http.port, diagnostics.serverPort or dpServer.port)";
+          + " (another process uses it: change apiServer.http.port, apiServer.https.port, diagnostics.serverPort or dpServer.port)";
     }
     String msg = ex.getMessage() == null ? ex.toString() : ex.getMessage();
     return msg.lines().findFirst().orElse(msg);

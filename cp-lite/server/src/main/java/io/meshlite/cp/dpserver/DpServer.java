@@ -4,9 +4,9 @@ import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
-import com.linecorp.armeria.common.SessionProtocol;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
@@ -15,6 +15,7 @@ import io.envoyproxy.controlplane.server.serializer.CachedProtoResourcesSerializ
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.meshlite.cp.runtime.Component;
 import io.meshlite.cp.store.ResourceStore;
+import io.meshlite.cp.tokens.dp.DpSecurity;
 import io.meshlite.cp.xds.XdsReconciler;
 import io.meshlite.cp.xds.XdsStats;
 import io.meshlite.cp.xds.generator.ProxyProfile;
@@ -40,20 +41,31 @@ public final class DpServer implements Component {
   private final SimpleCache<String> cache;
   private final XdsReconciler reconciler;
   private final BootstrapHandler bootstrap;
+  private final DpSecurity security;
   private volatile Server server;
 
   /**
+   * A plaintext server without dataplane authentication.
+   *
    * @param config the server's settings
    * @param store where Meshes and Dataplanes are read and change events come from
    * @param clock the clock
    */
   public DpServer(DpServerConfig config, ResourceStore store, Clock clock) {
+    this(config, store, clock, DpSecurity.insecure());
+  }
+
+  /**
+   * @param security TLS and dataplane token authentication (see {@link DpSecurity})
+   */
+  public DpServer(DpServerConfig config, ResourceStore store, Clock clock, DpSecurity security) {
     this.config = config;
+    this.security = security;
     this.cache = new SimpleCache<>(Node::getId);
     this.reconciler =
         new XdsReconciler(
             store, cache, ProxyProfile.dataplane(), clock, config.reconcileDebounce(), config.resyncInterval());
-    this.bootstrap = new BootstrapHandler(store, config, this::port);
+    this.bootstrap = new BootstrapHandler(store, config, this::port, security);
   }
 
   @Override
@@ -62,21 +74,23 @@ public final class DpServer implements Component {
       return;
     }
     reconciler.start();
+    security.start();
     V3DiscoveryServer xds =
         new V3DiscoveryServer(
             List.of(reconciler.callbacks()), cache, new DefaultExecutorGroup(), new CachedProtoResourcesSerializer());
     GrpcService ads =
         GrpcService.builder()
-            .addService(new NodeCarryingAds(xds.getAggregatedDiscoveryServiceImpl()))
+            .addService(security.ads(new NodeCarryingAds(xds.getAggregatedDiscoveryServiceImpl())))
             .maxRequestMessageLength(MAX_GRPC_MESSAGE_BYTES)
             .build();
     InetSocketAddress bind =
         config.bindAddress().isEmpty()
             ? new InetSocketAddress(config.port())
             : new InetSocketAddress(config.bindAddress(), config.port());
+    ServerBuilder sb = Server.builder();
+    security.configure(sb);
     Server s =
-        Server.builder()
-            .port(bind, SessionProtocol.HTTP)
+        sb.port(bind, security.protocol())
             // ADS streams live as long as the proxy: no request timeout, no total size limit.
             .requestTimeout(Duration.ZERO)
             .maxRequestLength(0)
@@ -92,11 +106,14 @@ public final class DpServer implements Component {
       s.start().join();
     } catch (RuntimeException e) {
       reconciler.stop();
+      security.stop();
       throw new IllegalStateException(
           "dp-server cannot listen on " + bind + ": " + rootMessage(e) + " (set KUMA_DP_SERVER_PORT to a free port)", e);
     }
     server = s;
-    log.info("dp-server listening address={} port={} (bootstrap + ADS, plaintext)", bind.getHostString(), port());
+    log.info(
+        "dp-server listening address={} port={} (bootstrap + ADS, {}, dataplane tokens {})",
+        bind.getHostString(), port(), security.tls() ? "TLS" : "plaintext", security.authenticates() ? "required" : "off");
   }
 
   @Override
@@ -108,6 +125,7 @@ public final class DpServer implements Component {
     server = null;
     s.stop().join();
     reconciler.stop();
+    security.stop();
     log.info("dp-server stopped");
   }
 
