@@ -1,28 +1,27 @@
 package io.meshlite.cp.tls;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.util.io.pem.PemObject;
 
 /**
- * PEM text for certificates and private keys. Keys are written as OpenSSL writes them (RSA as
- * PKCS#1 {@code RSA PRIVATE KEY}, as Kuma stores signing keys; EC as SEC1 {@code EC PRIVATE KEY})
- * and read in either that form or PKCS#8 {@code PRIVATE KEY}.
+ * PEM text for certificates and private keys. RSA keys are written as PKCS#1 {@code RSA PRIVATE
+ * KEY} (as Kuma stores signing keys), others as PKCS#8 {@code PRIVATE KEY}; keys are read in
+ * PKCS#1, SEC1 or PKCS#8.
  */
 public final class Pem {
   private Pem() {}
@@ -32,9 +31,12 @@ public final class Pem {
     return write(certs.toArray());
   }
 
-  /** The private key as one PEM block. */
+  /** The private key as one PEM block: PKCS#1 for RSA (as Kuma writes signing keys), else PKCS#8. */
   public static String privateKey(PrivateKey key) {
-    return write(key);
+    if (key.getAlgorithm().equals("RSA")) {
+      return write(key);
+    }
+    return write(new PemObject("PRIVATE KEY", key.getEncoded()));
   }
 
   /**
@@ -44,12 +46,14 @@ public final class Pem {
    */
   public static List<X509Certificate> parseCertificates(String pem) {
     List<X509Certificate> out = new ArrayList<>();
-    try {
-      CertificateFactory f = CertificateFactory.getInstance("X.509");
-      for (var c : f.generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
-        out.add((X509Certificate) c);
+    try (PEMParser parser = new PEMParser(new StringReader(pem))) {
+      JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
+      for (Object o = parser.readObject(); o != null; o = parser.readObject()) {
+        if (o instanceof X509CertificateHolder h) {
+          out.add(converter.getCertificate(h));
+        }
       }
-    } catch (CertificateException e) {
+    } catch (IOException | CertificateException | RuntimeException e) {
       throw new IllegalArgumentException("not a PEM certificate: " + e.getMessage(), e);
     }
     if (out.isEmpty()) {
@@ -68,8 +72,7 @@ public final class Pem {
       JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
       for (Object o = parser.readObject(); o != null; o = parser.readObject()) {
         if (o instanceof PEMKeyPair kp) {
-          KeyPair pair = converter.getKeyPair(kp);
-          return pair.getPrivate();
+          return converter.getPrivateKey(kp.getPrivateKeyInfo());
         }
         if (o instanceof PrivateKeyInfo info) {
           return converter.getPrivateKey(info);

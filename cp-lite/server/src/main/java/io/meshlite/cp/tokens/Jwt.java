@@ -133,6 +133,11 @@ final class Jwt {
       if (olderThanEveryKey) {
         throw new TokenRejected(keyName + " does not exist any more (the control plane's memory store was reset?): " + how);
       }
+      if (all.isEmpty()) {
+        throw new TokenRejected(
+            keyName + " does not exist (there is no signing key for " + family.what()
+                + "; was the control plane's memory store reset?): " + how);
+      }
       throw new TokenRejected(
           keyName + " does not exist (no " + family.kind() + " " + family.secretName(t.kid())
               + "; was the key rotated away?): " + how);
