@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
@@ -44,7 +45,7 @@ public abstract sealed class ControlPlaneTransport implements AutoCloseable {
    */
   public static ControlPlaneTransport forControlPlane(AgentConfig.ControlPlane cp) {
     if ("https".equalsIgnoreCase(cp.address().getScheme())) {
-      return new Tls(cp.caCert().isBlank() ? null : trusting(cp.caCert()));
+      return new Tls(cp.caCert().isBlank() ? null : trusting(cp.caCert()), cp.caCertSource());
     }
     return new Plain();
   }
@@ -67,10 +68,12 @@ public abstract sealed class ControlPlaneTransport implements AutoCloseable {
   /** HTTPS through the JDK client. */
   static final class Tls extends ControlPlaneTransport {
     private final SSLContext ssl;
+    private final String caSource;
     private HttpClient client;
 
-    Tls(SSLContext ssl) {
+    Tls(SSLContext ssl, String caSource) {
       this.ssl = ssl;
+      this.caSource = caSource;
     }
 
     private synchronized HttpClient client() {
@@ -97,6 +100,13 @@ public abstract sealed class ControlPlaneTransport implements AutoCloseable {
         resp = client().send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
       } catch (HttpTimeoutException e) {
         throw new SocketTimeoutException(e.getMessage());
+      } catch (SSLHandshakeException e) {
+        throw TlsFailure.of(e, uri, caSource);
+      } catch (IOException e) {
+        if (e.getCause() instanceof SSLHandshakeException h) {
+          throw TlsFailure.of(h, uri, caSource);
+        }
+        throw e;
       }
       Map<String, String> h = new LinkedHashMap<>();
       resp.headers().map().forEach((k, v) -> h.put(k.toLowerCase(Locale.ROOT), v.isEmpty() ? "" : v.get(v.size() - 1)));
