@@ -33,6 +33,26 @@ public final class Http {
     }
   }
 
+  /** POST of a JSON body returning status and body; -1 and the error text when the connection fails. */
+  public static Response post(String url, String json) {
+    try {
+      HttpResponse<String> r =
+          CLIENT.send(
+              HttpRequest.newBuilder(URI.create(url))
+                  .timeout(Duration.ofSeconds(20))
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString(json))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      return new Response(r.statusCode(), r.body());
+    } catch (IOException e) {
+      return new Response(-1, e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Response(-1, e.toString());
+    }
+  }
+
   /** Status and body. */
   public record Response(int status, String body) {}
 }

@@ -29,13 +29,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Loads the control plane's TLS identity: from the configured files, or from the store, where it
- * is generated on first start so that restarts (and other instances on the same durable store)
- * keep it. The generated identity is a CA kept in GlobalSecret {@value #CA_SECRET} (certificate and
- * key) and a server certificate it signed in {@value #CERT_SECRET} / {@value #KEY_SECRET}. When the
- * stored certificate does not cover every name this instance needs (a new host name or {@code
- * general.tlsExtraSans}), or expires within 30 days, a new one is issued by the same CA, so clients
- * keep trusting it. The CA certificate is also written to a file for users.
+ * Loads the control plane's TLS identity: from the configured files, or generated on first start
+ * and kept so that restarts keep it. The generated identity is a CA, kept in GlobalSecret {@value
+ * #CA_SECRET} (certificate and key; shared by instances on one durable store) and in the work
+ * directory ({@value #CA_CERT_FILE}, {@value #CA_KEY_FILE}; as Kuma keeps its generated certificate
+ * there, so a restart with the memory store keeps the CA too), and a server certificate it signed
+ * in {@value #CERT_SECRET} / {@value #KEY_SECRET}. When the stored certificate does not cover every
+ * name this instance needs (a new host name or {@code general.tlsExtraSans}), or expires within 30
+ * days, a new one is issued by the same CA, so clients keep trusting it. The CA certificate in
+ * {@value #CA_CERT_FILE} is what users pass to {@code kuma-dp --ca-cert-file}.
  */
 public final class CpTlsLoader {
   /** GlobalSecret with the generated CA's certificate and key (PEM). */
@@ -46,6 +48,12 @@ public final class CpTlsLoader {
 
   /** GlobalSecret with the generated server key (PEM). */
   public static final String KEY_SECRET = "cp-tls-key";
+
+  /** The CA certificate in the work directory (Kuma's file name; what kuma-dp trusts). */
+  public static final String CA_CERT_FILE = "kuma-cp.crt";
+
+  /** The generated CA's key in the work directory (0600). */
+  public static final String CA_KEY_FILE = "kuma-cp-ca.key";
 
   private static final Logger log = LoggerFactory.getLogger(CpTlsLoader.class);
   private static final Duration RENEW_BEFORE = Duration.ofDays(30);
@@ -59,7 +67,7 @@ public final class CpTlsLoader {
    */
   public static CpTls load(CpTlsSettings settings, ResourceManager manager, Clock clock) {
     CpTls tls = settings.certFile().isPresent() ? fromFiles(settings) : fromStore(settings, manager, clock);
-    settings.caCopy().ifPresent(p -> writeCaCopy(p, tls, settings));
+    settings.workDir().ifPresent(dir -> writeCaCopy(dir.resolve(CA_CERT_FILE), tls, settings));
     log.info("control plane TLS identity source={} names={}", tls.source(), tls.names());
     return tls;
   }
@@ -103,7 +111,10 @@ public final class CpTlsLoader {
   // ---------------------------------------------------------------- generated, kept in the store
 
   static CpTls fromStore(CpTlsSettings s, ResourceManager manager, Clock clock) {
-    Certificates.Issued ca = storedCa(manager).orElseGet(() -> createCa(manager, clock));
+    Certificates.Issued ca =
+        storedCa(manager)
+            .orElseGet(() -> workDirCa(s).map(c -> keepCa(manager, c, "work directory")).orElseGet(() -> createCa(manager, clock)));
+    s.workDir().ifPresent(dir -> writeCaKey(dir.resolve(CA_KEY_FILE), ca));
     Optional<CpTls> stored = storedServerCert(manager, ca);
     Set<String> wanted = new LinkedHashSet<>(s.names());
     if (stored.isPresent() && covers(stored.get(), wanted) && !expiresSoon(stored.get(), clock)) {
@@ -143,16 +154,65 @@ public final class CpTlsLoader {
   }
 
   private static Certificates.Issued createCa(ResourceManager manager, Clock clock) {
-    Certificates.Issued ca = Certificates.newCa("kuma-cp CA", clock);
+    return keepCa(manager, Certificates.newCa("kuma-cp CA", clock), "generated");
+  }
+
+  /** Stores a CA unless another instance stored one first; returns the CA in the store. */
+  private static Certificates.Issued keepCa(ResourceManager manager, Certificates.Issued ca, String origin) {
     String pem = Pem.certificates(List.of(ca.certificate())) + Pem.privateKey(ca.key());
     try {
       manager.create(secretResource(CA_SECRET, pem));
-      log.info("generated the control plane CA globalSecret={}", CA_SECRET);
+      log.info("control plane CA stored origin={} globalSecret={}", origin, CA_SECRET);
       return ca;
     } catch (StoreException.AlreadyExists e) {
       // Another instance on the same store was first: use its CA.
       return storedCa(manager).orElseThrow(() -> e);
     }
+  }
+
+  /** The CA a previous run left in the work directory (the memory store forgets it). */
+  private static Optional<Certificates.Issued> workDirCa(CpTlsSettings s) {
+    if (s.workDir().isEmpty()) {
+      return Optional.empty();
+    }
+    Path cert = s.workDir().get().resolve(CA_CERT_FILE);
+    Path key = s.workDir().get().resolve(CA_KEY_FILE);
+    if (!Files.isRegularFile(cert) || !Files.isRegularFile(key)) {
+      return Optional.empty();
+    }
+    try {
+      X509Certificate c = Pem.parseCertificates(Files.readString(cert, StandardCharsets.US_ASCII)).get(0);
+      PrivateKey k = Pem.parsePrivateKey(Files.readString(key, StandardCharsets.US_ASCII));
+      return Optional.of(new Certificates.Issued(c, k));
+    } catch (IOException | IllegalArgumentException e) {
+      log.warn("the CA in {} and {} is not usable, generating a new one error={}", cert, key, e.toString());
+      return Optional.empty();
+    }
+  }
+
+  private static void writeCaKey(Path file, Certificates.Issued ca) {
+    String pem = Pem.privateKey(ca.key());
+    try {
+      if (Files.isRegularFile(file) && Files.readString(file, StandardCharsets.US_ASCII).equals(pem)) {
+        return;
+      }
+      write(file, pem, "rw-------");
+    } catch (IOException | RuntimeException e) {
+      log.warn("cannot keep the control plane CA key in {} (a restart with the memory store then makes a new CA) error={}",
+          file, e.toString());
+    }
+  }
+
+  private static void write(Path file, String text, String permissions) throws IOException {
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".kuma-cp", ".tmp");
+    try {
+      Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString(permissions));
+    } catch (UnsupportedOperationException e) {
+      // not a POSIX file system: keep the default permissions
+    }
+    Files.writeString(tmp, text, StandardCharsets.US_ASCII);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
   private static Optional<CpTls> storedServerCert(ResourceManager manager, Certificates.Issued ca) {
@@ -194,15 +254,9 @@ public final class CpTlsLoader {
       return; // never overwrite a configured file
     }
     try {
-      Files.createDirectories(file.toAbsolutePath().getParent());
-      Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".kuma-cp-ca", ".tmp");
-      Files.writeString(tmp, tls.caPem(), StandardCharsets.US_ASCII);
-      try {
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
-      } catch (UnsupportedOperationException e) {
-        // not a POSIX file system: keep the default permissions
+      if (!Files.isRegularFile(file) || !Files.readString(file, StandardCharsets.US_ASCII).equals(tls.caPem())) {
+        write(file, tls.caPem(), "rw-r--r--");
       }
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       log.info("the CA of the control plane is in {} (pass it to kuma-dp --ca-cert-file)", file);
     } catch (IOException | RuntimeException e) {
       log.warn("cannot write the control plane CA to {} error={}", file, e.toString());

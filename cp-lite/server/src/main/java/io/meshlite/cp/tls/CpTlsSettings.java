@@ -24,17 +24,18 @@ import java.util.Set;
  *     empty = the last certificate of the chain
  * @param names the names a generated certificate must carry (localhost, loopback addresses, the
  *     host name and addresses, and {@code general.tlsExtraSans})
- * @param caCopy where the CA is written for users ({@code <general.workDir>/kuma-cp.crt}), or empty
+ * @param workDir where a generated CA is also kept ({@code kuma-cp.crt}, the CA for users, and
+ *     {@code kuma-cp-ca.key}), so a restart with the memory store keeps it; {@code general.workDir}
  */
 public record CpTlsSettings(
-    Optional<Path> certFile, Optional<Path> keyFile, Optional<Path> caFile, List<String> names, Optional<Path> caCopy) {
+    Optional<Path> certFile, Optional<Path> keyFile, Optional<Path> caFile, List<String> names, Optional<Path> workDir) {
 
   public CpTlsSettings {
     Objects.requireNonNull(certFile, "certFile");
     Objects.requireNonNull(keyFile, "keyFile");
     Objects.requireNonNull(caFile, "caFile");
     names = List.copyOf(new LinkedHashSet<>(names.stream().map(Certificates::canonical).toList()));
-    Objects.requireNonNull(caCopy, "caCopy");
+    Objects.requireNonNull(workDir, "workDir");
     if (certFile.isPresent() != keyFile.isPresent()) {
       throw new IllegalArgumentException(
           "dpServer.tlsCertFile and dpServer.tlsKeyFile (or general.tlsCertFile and general.tlsKeyFile) must be set together");

@@ -25,7 +25,7 @@ import java.util.Optional;
  */
 public final class CpSecurity implements Component {
   /** The file the CA is written to for users, in {@code general.workDir} (Kuma's name for its cert). */
-  public static final String CA_FILE = "kuma-cp.crt";
+  public static final String CA_FILE = CpTlsLoader.CA_CERT_FILE;
 
   private final ResourceManager manager;
   private final Clock clock;
@@ -47,7 +47,7 @@ public final class CpSecurity implements Component {
     this.tlsSettings =
         new CpTlsSettings(
             path(cert), path(key), path(g.tlsCaFile()), CpTlsSettings.defaultNames(extra),
-            Optional.of(config.workDir().resolve(CA_FILE)));
+            Optional.of(config.workDir()));
     CpConfig.TlsListener https = config.apiServer().https();
     this.apiTlsSettings =
         https.tlsCertFile().isBlank()

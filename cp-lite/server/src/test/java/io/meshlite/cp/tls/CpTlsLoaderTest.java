@@ -10,6 +10,7 @@ import io.meshlite.cp.store.MutableClock;
 import io.meshlite.cp.store.memory.MemoryStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -25,7 +26,7 @@ class CpTlsLoaderTest {
   private final ResourceManager manager = new ResourceManager(store, new ResourceManager.Settings(false, 0, Duration.ZERO));
 
   private CpTlsSettings generated(List<String> names) {
-    return new CpTlsSettings(Optional.empty(), Optional.empty(), Optional.empty(), names, Optional.of(dir.resolve("kuma-cp.crt")));
+    return new CpTlsSettings(Optional.empty(), Optional.empty(), Optional.empty(), names, Optional.of(dir));
   }
 
   @Test
@@ -42,6 +43,20 @@ class CpTlsLoaderTest {
     CpTls again = CpTlsLoader.load(generated(List.of("localhost", "127.0.0.1")), manager, clock);
     assertThat(again.chain().get(0)).isEqualTo(first.chain().get(0));
     assertThat(again.caPem()).isEqualTo(first.caPem());
+  }
+
+  @Test
+  void aRestartWithAnEmptyStoreKeepsTheCaFromTheWorkDirectory() throws Exception {
+    CpTls first = CpTlsLoader.load(generated(List.of("localhost")), manager, clock);
+    assertThat(dir.resolve("kuma-cp-ca.key")).exists();
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("kuma-cp-ca.key")))).isEqualTo("rw-------");
+
+    ResourceManager fresh = new ResourceManager(new MemoryStore(clock), new ResourceManager.Settings(false, 0, Duration.ZERO));
+    CpTls restarted = CpTlsLoader.load(generated(List.of("localhost")), fresh, clock);
+
+    assertThat(restarted.caPem()).isEqualTo(first.caPem());
+    restarted.chain().get(0).verify(first.ca().get(0).getPublicKey());
+    assertThat(fresh.get(ResourceTypes.GLOBAL_SECRET, "", "cp-tls-ca")).isPresent();
   }
 
   @Test
