@@ -27,6 +27,8 @@ public final class ControlPlaneWatch {
   private final Supplier<Optional<String>> diagnose;
   private Boolean connected;
   private int disconnectedPolls;
+  private boolean explained;
+  private String lastReason;
 
   public ControlPlaneWatch(Supplier<Optional<EnvoyAdmin>> admin, Ticker ticker, Duration interval, String cpAddress) {
     this(admin, ticker, interval, cpAddress, Optional::empty);
@@ -78,6 +80,8 @@ public final class ControlPlaneWatch {
     }
     boolean now = state.getAsLong() == 1;
     if (now) {
+      explained = false;
+      lastReason = null;
       if (Boolean.FALSE.equals(connected)) {
         log.info("Envoy is connected to the control plane again cp={}", cpAddress);
       } else if (connected == null) {
@@ -94,6 +98,8 @@ public final class ControlPlaneWatch {
       } else if (connected == null && disconnectedPolls == NEVER_CONNECTED_POLLS) {
         log.warn("Envoy has not connected to the control plane cp={} yet; it keeps trying", cpAddress);
         explain();
+      } else if (!explained && (connected != null || disconnectedPolls > NEVER_CONNECTED_POLLS)) {
+        explain(); // e.g. the control plane was restarting when the connection was lost: ask again
       }
     }
     if (now || connected != null) {
@@ -101,9 +107,16 @@ public final class ControlPlaneWatch {
     }
   }
 
+  /** Asks the control plane why it does not take this proxy; logs each new answer once. */
   private void explain() {
     try {
-      diagnose.get().ifPresent(why -> log.warn("the control plane does not take this proxy: {}", why));
+      diagnose.get().ifPresent(why -> {
+        explained = true;
+        if (!why.equals(lastReason)) {
+          lastReason = why;
+          log.warn("the control plane does not take this proxy: {}", why);
+        }
+      });
     } catch (RuntimeException e) {
       log.debug("could not ask the control plane why: {}", e.toString());
     }

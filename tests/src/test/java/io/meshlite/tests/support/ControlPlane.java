@@ -27,9 +27,12 @@ public final class ControlPlane implements AutoCloseable {
   private final int dpPort;
   private final int diagnosticsPort;
   private final boolean tokens;
+  private final Map<String, String> env;
 
   private ControlPlane(
-      JavaProcess process, Path workDir, int apiPort, int apiHttpsPort, int dpPort, int diagnosticsPort, boolean tokens) {
+      JavaProcess process, Path workDir, int apiPort, int apiHttpsPort, int dpPort, int diagnosticsPort, boolean tokens,
+      Map<String, String> env) {
+    this.env = Map.copyOf(env);
     this.process = process;
     this.workDir = workDir;
     this.apiPort = apiPort;
@@ -41,10 +44,10 @@ public final class ControlPlane implements AutoCloseable {
 
   /** Starts kuma-cp with the memory store (plus extra {@code KUMA_*} settings) and waits until ready. */
   public static ControlPlane start(Path workDir, Map<String, String> extraEnv) {
-    int api = Ports.free();
-    int https = Ports.free();
-    int dp = Ports.free();
-    int diag = Ports.free();
+    return start(workDir, extraEnv, Ports.free(), Ports.free(), Ports.free(), Ports.free());
+  }
+
+  private static ControlPlane start(Path workDir, Map<String, String> extraEnv, int api, int https, int dp, int diag) {
     Map<String, String> env = new HashMap<>();
     env.put("KUMA_API_SERVER_HTTP_PORT", String.valueOf(api));
     env.put("KUMA_API_SERVER_HTTP_INTERFACE", "127.0.0.1");
@@ -57,7 +60,7 @@ public final class ControlPlane implements AutoCloseable {
     boolean tokens = !"none".equals(env.get("KUMA_DP_SERVER_AUTHN_DP_PROXY_TYPE"));
     JavaProcess p =
         JavaProcess.start("kuma-cp", workDir, "io.meshlite.cp.CpMain", List.of("run"), env);
-    ControlPlane cp = new ControlPlane(p, workDir, api, https, dp, diag, tokens);
+    ControlPlane cp = new ControlPlane(p, workDir, api, https, dp, diag, tokens, extraEnv);
     try {
       await("kuma-cp ready")
           .atMost(Duration.ofSeconds(60))
@@ -125,6 +128,20 @@ public final class ControlPlane implements AutoCloseable {
 
   public JavaProcess process() {
     return process;
+  }
+
+  /**
+   * Stops kuma-cp and starts it again on the same ports and work directory (with the memory store
+   * everything stored is gone; the CA kept in the work directory stays).
+   */
+  public ControlPlane restart() {
+    close();
+    return start(workDir, env, apiPort, apiHttpsPort, dpPort, diagnosticsPort);
+  }
+
+  /** Lines of the kuma-cp log that contain {@code text}. */
+  public List<String> logLines(String text) {
+    return process.output().lines().filter(l -> l.contains(text)).toList();
   }
 
   @Override

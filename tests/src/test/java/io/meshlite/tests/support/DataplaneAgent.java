@@ -29,6 +29,16 @@ public final class DataplaneAgent implements AutoCloseable {
   /** Starts {@code kuma-dp run --name --mesh --cp-address} with free admin and readiness ports. */
   public static DataplaneAgent start(
       Path workDir, String cpAddress, String mesh, String name, List<String> extraArgs, Map<String, String> env) {
+    return start(workDir, cpAddress, mesh, name, extraArgs, env, true);
+  }
+
+  /**
+   * Like {@link #start(Path, String, String, String, List, Map)}, but with {@code credentials}
+   * false nothing is added: the arguments decide CA and token (tests of bad credentials).
+   */
+  public static DataplaneAgent start(
+      Path workDir, String cpAddress, String mesh, String name, List<String> extraArgs, Map<String, String> env,
+      boolean credentials) {
     int adminPort = Ports.free();
     int readiness = Ports.free();
     List<String> args =
@@ -43,7 +53,9 @@ public final class DataplaneAgent implements AutoCloseable {
                 "--binary-path", EnvoyBinary.require().toString(),
                 "--work-dir", workDir.resolve("dp-" + name).toString(),
                 "--envoy-log-level", "warning"));
-    ControlPlane.byDpServerUrl(cpAddress).ifPresent(cp -> credentials(cp, workDir, mesh, name, extraArgs, env, args));
+    if (credentials) {
+      ControlPlane.byDpServerUrl(cpAddress).ifPresent(cp -> credentials(cp, workDir, mesh, name, extraArgs, env, args));
+    }
     args.addAll(extraArgs);
     JavaProcess p = JavaProcess.start("kuma-dp-" + name, workDir, "io.meshlite.agent.AgentMain", args, env);
     return new DataplaneAgent(p, new EnvoyAdmin(adminPort), readiness);
