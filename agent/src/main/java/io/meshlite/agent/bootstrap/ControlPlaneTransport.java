@@ -61,6 +61,15 @@ public abstract sealed class ControlPlaneTransport implements AutoCloseable {
             headers, body, timeout);
       } catch (UnresolvedAddressException e) {
         throw new IOException("cannot resolve " + uri.getHost(), e);
+      } catch (IOException e) {
+        if ("incomplete HTTP response".equals(e.getMessage())) {
+          // What a TLS-only server does to a plaintext request: kuma-cp's dataplane server is TLS by default.
+          throw new IOException(
+              "incomplete HTTP response; if the control plane serves TLS (kuma-cp does by default), use https:// in"
+                  + " --cp-address with --ca-cert-file",
+              e);
+        }
+        throw e;
       }
     }
   }

@@ -318,6 +318,7 @@ class TokensIT {
     String expected = bad.name().equals("missing") ? "no dataplane token" : bad.reason();
     assertThat(cp.logLines(node).get(0)).contains(expected);
     await("Envoy logs why").atMost(CONNECT).until(() -> envoy.log().contains(expected));
+    assertThat(envoy.log()).contains("gRPC config stream to ads_cluster closed: 16, ");
     assertThat(envoy.admin().stat("control_plane.connected_state")).hasValue(0);
     assertThat(envoy.admin().stat("cluster_manager.cds.update_success")).hasValue(0);
     assertThat(envoy.admin().stat("listener_manager.lds.update_success")).hasValue(0);
