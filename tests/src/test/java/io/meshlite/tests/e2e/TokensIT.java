@@ -444,6 +444,55 @@ class TokensIT {
     assertThat(out).doesNotContain("Envoy started");
   }
 
+  // ---------------------------------------------------------------- the API
+
+  /**
+   * Kuma's way to a secured API: read the admin token on the control plane host, then turn
+   * localhostIsAdmin off; kumactl talks HTTPS (trusting the CA) with the token.
+   */
+  @Test
+  void kumactlUsesTheAdminTokenOverHttpsOnceLocalhostIsNoLongerAdmin() throws Exception {
+    Path dir = work.resolve("api");
+    ControlPlane own = ControlPlane.start(dir, Map.of("KUMA_STORE_TYPE", "sqlite"));
+    try {
+      Http.Response secret = Http.get(own.apiUrl() + "/globalsecrets/admin-user-token");
+      assertThat(secret.status()).as(secret.body()).isEqualTo(200);
+      String admin =
+          new String(Base64.getDecoder().decode(Json.mapper().readTree(secret.body()).path("data").asText()), StandardCharsets.UTF_8);
+      own = own.restart(Map.of("KUMA_API_SERVER_AUTHN_LOCALHOST_IS_ADMIN", "false"));
+
+      Path config = dir.resolve("kumactl.yaml");
+      JavaProcess.Result anonymous =
+          JavaProcess.run("kumactl", dir, "io.meshlite.kumactl.KumactlMain",
+              List.of("--config-file", config.toString(), "config", "control-planes", "add", "--name", "anon", "--address",
+                  own.apiHttpsUrl(), "--ca-cert-file", own.caFile().toString()),
+              Map.of("HOME", dir.toString()));
+      ok(anonymous);
+      JavaProcess.Result refused =
+          JavaProcess.run("kumactl", dir, "io.meshlite.kumactl.KumactlMain",
+              List.of("--config-file", config.toString(), "get", "globalsecrets"), Map.of("HOME", dir.toString()));
+      assertThat(refused.exitCode()).isEqualTo(1);
+      assertThat(refused.output()).contains("Unauthenticated");
+
+      ok(JavaProcess.run("kumactl", dir, "io.meshlite.kumactl.KumactlMain",
+          List.of("--config-file", config.toString(), "config", "control-planes", "add", "--name", "admin", "--address",
+              own.apiHttpsUrl(), "--ca-cert-file", own.caFile().toString(), "--auth-type", "tokens", "--auth-conf",
+              "token=" + admin),
+          Map.of("HOME", dir.toString())));
+      JavaProcess.Result listed =
+          ok(JavaProcess.run("kumactl", dir, "io.meshlite.kumactl.KumactlMain",
+              List.of("--config-file", config.toString(), "get", "globalsecrets"), Map.of("HOME", dir.toString())));
+      assertThat(listed.output()).contains("admin-user-token", "cp-tls-ca");
+      JavaProcess.Result token =
+          ok(JavaProcess.run("kumactl", dir, "io.meshlite.kumactl.KumactlMain",
+              List.of("--config-file", config.toString(), "generate", "dataplane-token", "--name", "web-1"),
+              Map.of("HOME", dir.toString())));
+      assertThat(token.output().strip().split("\\.")).hasSize(3);
+    } finally {
+      own.close();
+    }
+  }
+
   // ---------------------------------------------------------------- memory store reset
 
   @Test

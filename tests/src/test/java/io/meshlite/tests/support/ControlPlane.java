@@ -135,8 +135,15 @@ public final class ControlPlane implements AutoCloseable {
    * everything stored is gone; the CA kept in the work directory stays).
    */
   public ControlPlane restart() {
+    return restart(Map.of());
+  }
+
+  /** Like {@link #restart()}, with some settings changed. */
+  public ControlPlane restart(Map<String, String> changedEnv) {
     close();
-    return start(workDir, env, apiPort, apiHttpsPort, dpPort, diagnosticsPort);
+    Map<String, String> next = new HashMap<>(env);
+    next.putAll(changedEnv);
+    return start(workDir, next, apiPort, apiHttpsPort, dpPort, diagnosticsPort);
   }
 
   /** Lines of the kuma-cp log that contain {@code text}. */

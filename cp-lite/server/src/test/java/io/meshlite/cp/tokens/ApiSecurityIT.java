@@ -116,6 +116,17 @@ class ApiSecurityIT {
   }
 
   @Test
+  void theCaIsServedToAdmins() throws Exception {
+    cp = new SecureCp(dir, Map.of());
+    try (HttpClient local = from("127.0.0.1"); HttpClient remote = from("127.0.0.2")) {
+      HttpResponse<String> ca = send(local, "GET", cp.apiUrl() + "/tls/ca.pem", null, null);
+      assertThat(ca.statusCode()).isEqualTo(200);
+      assertThat(ca.body()).isEqualTo(cp.caPem()).isEqualTo(Files.readString(cp.caFile()));
+      assertThat(send(remote, "GET", cp.apiUrl() + "/tls/ca.pem", null, null).statusCode()).isEqualTo(401);
+    }
+  }
+
+  @Test
   void tokenRequestsAreValidatedWithKumasErrorJson() throws Exception {
     cp = new SecureCp(dir, Map.of());
     try (HttpClient local = from("127.0.0.1")) {

@@ -74,6 +74,21 @@ class SecureDpEnvoyIT {
   }
 
   @Test
+  void withDataplaneAuthenticationOffNoTokenIsNeededButTlsStays() throws Exception {
+    cp.close();
+    cp = new SecureCp(dir.resolve("none"), Map.of("KUMA_DP_SERVER_AUTHN_DP_PROXY_TYPE", "none"));
+    cp.apply(
+        "type: Dataplane\nmesh: default\nname: web-1\nnetworking:\n  address: 127.0.0.1\n  inbound:\n  - port: "
+            + FreePorts.next() + "\n    tags: {kuma.io/service: web}\n");
+    int admin = FreePorts.next();
+    EnvoyProcess e = envoy("{\"mesh\":\"default\",\"name\":\"web-1\",\"adminPort\":" + admin + "}", admin);
+
+    await().atMost(START).until(e::ready);
+    assertThat(Files.readString(dir.resolve("bootstrap-0.json"))).contains("envoy.transport_sockets.tls");
+    assertThat(cp.dpUrl()).startsWith("https://");
+  }
+
+  @Test
   void aChangedTokenFileIsUsedAfterAReloadWithoutRestartingEnvoy() throws Exception {
     String first = cp.token("{\"mesh\":\"default\",\"name\":\"web-1\"}");
     Path tokenFile = dir.resolve("token");
