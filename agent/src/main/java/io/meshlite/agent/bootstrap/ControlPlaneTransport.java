@@ -20,7 +20,11 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import org.slf4j.LoggerFactory;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -45,6 +49,15 @@ public abstract sealed class ControlPlaneTransport implements AutoCloseable {
    */
   public static ControlPlaneTransport forControlPlane(AgentConfig.ControlPlane cp) {
     if ("https".equalsIgnoreCase(cp.address().getScheme())) {
+      if (cp.skipVerify()) {
+        // Kuma's --skip-verify: only this bootstrap request is unverified; Envoy then verifies the
+        // control plane with the CA in the bootstrap. The JDK client checks host names unless told
+        // otherwise, process-wide (kuma-dp talks TLS to nothing else).
+        System.setProperty("jdk.internal.httpclient.disableHostnameVerification", "true");
+        LoggerFactory.getLogger(ControlPlaneTransport.class)
+            .warn("the control plane's certificate is not verified for the bootstrap request (--skip-verify)");
+        return new Tls(trustingAnything(), "");
+      }
       return new Tls(cp.caCert().isBlank() ? null : trusting(cp.caCert()), cp.caCertSource());
     }
     return new Plain();
@@ -127,6 +140,29 @@ public abstract sealed class ControlPlaneTransport implements AutoCloseable {
       if (client != null) {
         client.shutdownNow();
       }
+    }
+  }
+
+  private static SSLContext trustingAnything() {
+    X509TrustManager any =
+        new X509TrustManager() {
+          @Override
+          public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+          @Override
+          public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+          @Override
+          public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+          }
+        };
+    try {
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(null, new TrustManager[] {any}, null);
+      return ctx;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
     }
   }
 

@@ -444,6 +444,21 @@ class TokensIT {
     assertThat(out).doesNotContain("Envoy started");
   }
 
+  @Test
+  void skipVerifyTrustsTheBootstrapAndEnvoyTheCaItHandsOut() throws Exception {
+    dataplane("default", "trusting", "web");
+    DataplaneAgent a =
+        DataplaneAgent.start(
+            work, cp.dpServerUrl(), "default", "trusting",
+            List.of("--skip-verify", "--dataplane-token-file",
+                tokenFile("trusting", cp.dataplaneToken("default", "trusting")).toString()),
+            Map.of(), false);
+    processes.add(a);
+
+    awaitConnected(a);
+    assertThat(a.process().output()).contains("not verified for the bootstrap request (--skip-verify)");
+  }
+
   // ---------------------------------------------------------------- the API
 
   /**
