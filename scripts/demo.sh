@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The demo: builds everything (scripts/build.sh), then runs a small mesh on this machine, on loopback only:
-#   kuma-cp (memory store) · two kuma-tcp-echo apps · Dataplanes "backend" and "web" applied with kumactl ·
-#   two kuma-dp, each running its own Envoy
+#   kuma-cp (memory store; TLS on the dataplane server, dataplane tokens required — Kuma's defaults) ·
+#   two kuma-tcp-echo apps · Dataplanes "backend" and "web" applied with kumactl · a dataplane token for
+#   each (kumactl generate dataplane-token) · two kuma-dp, each running its own Envoy, trusting kuma-cp's CA
 # and sends requests from web's outbound (127.0.0.1:20001) to the backend service through both Envoys. The
 # client Envoy's counters for the cluster "backend" show that the traffic went through the mesh.
 #
@@ -31,7 +32,7 @@ for arg in "$@"; do
 done
 
 # Ports (Kuma's defaults for the control plane; the two proxies need distinct admin/readiness ports).
-cp_api=5681 cp_dp_server=5678 cp_diagnostics=5680
+cp_api=5681 cp_api_https=5682 cp_dp_server=5678 cp_diagnostics=5680
 backend_app=9001 web_app=9002
 backend_inbound=10001 web_inbound=10002 web_outbound=20001
 backend_admin=9901 backend_readiness=9902 web_admin=9903 web_readiness=9904
@@ -49,7 +50,7 @@ fi
 
 meshlite_section "Demo mesh"
 busy=()
-for port in $cp_api $cp_dp_server $cp_diagnostics $backend_app $web_app $backend_inbound $web_inbound \
+for port in $cp_api $cp_api_https $cp_dp_server $cp_diagnostics $backend_app $web_app $backend_inbound $web_inbound \
   $web_outbound $backend_admin $backend_readiness $web_admin $web_readiness; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then busy+=("$port"); fi
 done
@@ -141,12 +142,14 @@ http_ok() {
   curl -fsS --max-time 2 "$1"
 }
 
-step "starting kuma-cp (memory store; REST :$cp_api, dp-server :$cp_dp_server, diagnostics :$cp_diagnostics)"
-# No dataplane tokens in the demo: this is Kuma's switch for that (dpServer.authn.dpProxy.type).
-KUMA_GENERAL_WORK_DIR=$work/kuma-cp KUMA_DP_SERVER_AUTHN_DP_PROXY_TYPE=none \
-  start kuma-cp "$bin/kuma-cp" run
+step "starting kuma-cp (memory store; REST :$cp_api, HTTPS :$cp_api_https, dp-server :$cp_dp_server (TLS), diagnostics :$cp_diagnostics)"
+# Kuma's defaults: the dataplane server speaks TLS with a CA kuma-cp generates on first start (written to
+# <general.workDir>/kuma-cp.crt) and every proxy needs a dataplane token.
+KUMA_GENERAL_WORK_DIR=$work/kuma-cp start kuma-cp "$bin/kuma-cp" run
 wait_until "kuma-cp ready" 120 kuma-cp http_ok "http://127.0.0.1:$cp_diagnostics/ready"
-echo "kuma-cp is ready"
+ca=$work/kuma-cp/kuma-cp.crt
+[ -s "$ca" ] || fail "kuma-cp CA" "kuma-cp did not write its CA to $ca" "$work/kuma-cp.log"
+echo "kuma-cp is ready; its CA is $ca"
 
 step "starting the apps: kuma-tcp-echo on :$backend_app (backend) and :$web_app (web)"
 start backend-app "$bin/kuma-tcp-echo" --port "$backend_app"
@@ -193,12 +196,22 @@ for dp in backend web; do
   echo "applied $work/$dp.yaml"
 done
 
-step "starting kuma-dp for backend (Envoy admin :$backend_admin) and web (Envoy admin :$web_admin)"
+step "generating a dataplane token for each proxy: kumactl generate dataplane-token --mesh default --name <dp>"
+for dp in backend web; do
+  "$bin/kumactl" generate dataplane-token --mesh default --name "$dp" --valid-for 24h >"$work/$dp.token" \
+    2>"$work/kumactl-token-$dp.log" ||
+    fail "kumactl generate dataplane-token --name $dp" "kumactl exited with an error" "$work/kumactl-token-$dp.log"
+  chmod 600 "$work/$dp.token"
+  echo "$work/$dp.token"
+done
+
+step "starting kuma-dp for backend (Envoy admin :$backend_admin) and web (Envoy admin :$web_admin), over TLS with tokens"
 # DNS proxy off: both proxies would want port 15053, and the demo uses no transparent proxy.
 for dp in backend web; do
   admin_var=${dp}_admin readiness_var=${dp}_readiness
   KUMA_DNS_ENABLED=false start "$dp-dp" "$bin/kuma-dp" run \
-    --cp-address "http://127.0.0.1:$cp_dp_server" --name "$dp" --mesh default \
+    --cp-address "https://127.0.0.1:$cp_dp_server" --ca-cert-file "$ca" \
+    --dataplane-token-file "$work/$dp.token" --name "$dp" --mesh default \
     --admin-port "${!admin_var}" --readiness-port "${!readiness_var}" \
     --binary-path "$bin/envoy" --work-dir "$work/$dp-dp"
 done
@@ -235,6 +248,10 @@ stats=$(curl -fsS --max-time 5 --get --data-urlencode 'filter=^cluster\.backend\
 echo "    $stats"
 count=$(printf '%s\n' "$stats" | sed -n 's/^cluster\.backend\.upstream_cx_total: *\([0-9]*\)$/\1/p')
 [ "${count:-0}" -gt 0 ] || fail "Envoy stats" "web's Envoy counted no connection to cluster backend" "$work/web-dp.log"
+
+step "the control plane authenticated both proxies (kuma-cp log)"
+grep -E "dataplane authenticated dp=(backend|web) " "$work/kuma-cp.log" | sed 's/^/    /' ||
+  fail "token authentication" "kuma-cp did not log the authenticated proxies" "$work/kuma-cp.log"
 
 # ---------------------------------------------------------------- mTLS and traffic permissions (P4)
 # Turns mTLS on (builtin CA), shows an allowed call over mutual TLS, then a denied one. Kept as one
@@ -303,7 +320,7 @@ echo "deny-web deleted: web -> backend is allowed again"
 # ---------------------------------------------------------------- end of the mTLS block
 
 echo
-echo "demo OK: $count connection(s) from web to backend went through Envoy"
+echo "demo OK: $count connection(s) from web to backend went through Envoy (TLS to the control plane, dataplane tokens on)"
 if $keep; then
   echo "the mesh keeps running (kuma-cp REST API: http://127.0.0.1:$cp_api); Ctrl-C stops it"
   while :; do

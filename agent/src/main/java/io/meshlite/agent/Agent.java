@@ -17,6 +17,8 @@ import io.meshlite.agent.envoy.EnvoyVersion;
 import io.meshlite.agent.lifecycle.ShutdownController;
 import io.meshlite.agent.metrics.MetricsHijacker;
 import io.meshlite.agent.readiness.ReadinessServer;
+import io.meshlite.agent.token.TokenFile;
+import io.meshlite.agent.token.TokenWatcher;
 import io.meshlite.api.Versions;
 import io.meshlite.api.bootstrap.BootstrapResponse;
 import java.io.IOException;
@@ -50,6 +52,7 @@ public final class Agent {
   private static final Duration DRAIN_POLL = Duration.ofSeconds(1);
   private static final Duration CP_WATCH_INTERVAL = Duration.ofSeconds(5);
   private static final Duration DNS_GATE = Duration.ofSeconds(15);
+  private static final Duration TOKEN_WATCH_INTERVAL = Duration.ofSeconds(1);
 
   private final AgentConfig cfg;
   private final AgentEnvironment host;
@@ -106,12 +109,20 @@ public final class Agent {
         envoyUser.get().prepareWorkDir(workDir, !workDirExisted);
         log.info("Envoy will run as {} (--run-envoy-as) via {}", envoyUser.get().describe(), envoyUser.get().setpriv());
       }
-      Path tokenPath = tokenPath(workDir);
+      TokenFile token = tokenFile(workDir);
       long memory = cfg.runtime().maxMemoryBytes() > 0
           ? cfg.runtime().maxMemoryBytes()
           : BootstrapRequestFactory.cgroupMemoryLimit(host.cgroupRoot());
-      boolean ipv6 = BootstrapRequestFactory.hostHasIpv6();
-      BootstrapRequestFactory requests = new BootstrapRequestFactory(cfg, awaitVersion(probe), workDir, tokenPath, memory, ipv6);
+      // Before Envoy runs every attempt re-reads the token; afterwards the token watcher keeps
+      // kuma-dp's copy current and restarts use what is installed.
+      boolean[] envoyStarted = {false};
+      BootstrapRequestFactory requests = new BootstrapRequestFactory(
+          cfg, awaitVersion(probe), workDir, token.present() ? token.path() : null, memory, BootstrapRequestFactory.hostHasIpv6(),
+          () -> !token.present() ? null : envoyStarted[0] ? token.installed() : token.refresh());
+      if (envoyUser.isPresent() && token.present() && Files.exists(token.path())) {
+        // Envoy reads the token file itself for every new xDS stream (the reloadable bootstrap).
+        envoyUser.get().own(token.path());
+      }
 
       transport = ControlPlaneTransport.forControlPlane(cfg.controlPlane());
       BootstrapClient client = new BootstrapClient(
@@ -119,6 +130,7 @@ public final class Agent {
           host.ticker());
 
       BootstrapResponse first = fetchFirst(client, requests);
+      envoyStarted[0] = true;
 
       if (cfg.runtime().dnsEnabled()) {
         dns = startDns(workDir, watchStop);
@@ -144,8 +156,13 @@ public final class Agent {
       killOnExit = Thread.ofPlatform().name("kuma-dp-exit").unstarted(sup::kill);
       Runtime.getRuntime().addShutdownHook(killOnExit);
       ControlPlaneWatch watch = new ControlPlaneWatch(sup::admin, host.ticker(), CP_WATCH_INTERVAL,
-          cfg.controlPlane().address().toString());
+          cfg.controlPlane().address().toString(), () -> whyRefused(client, requests));
       Thread.ofPlatform().name("cp-watch").daemon(true).stackSize(256 << 10).start(() -> watch.run(watchStop));
+      if (token.source().isPresent()) {
+        TokenWatcher tokens = new TokenWatcher(token, transport, cfg.controlPlane().address(), cfg.dataplane().mesh(),
+            cfg.dataplane().name(), workDir.resolve("bootstrap.yaml"), host.ticker(), TOKEN_WATCH_INTERVAL);
+        Thread.ofPlatform().name("token-watch").daemon(true).stackSize(256 << 10).start(() -> tokens.run(watchStop));
+      }
 
       log.debug("Envoy command line: {}", String.join(" ", sup.command()));
       return sup.run(first.bootstrap());
@@ -373,21 +390,22 @@ public final class Agent {
     }
   }
 
-  /** The token file to announce: a file written for an inline token, else --dataplane-token-file. */
-  private Path tokenPath(Path workDir) {
-    String inline = cfg.token().inline();
-    if (inline == null) {
-      return cfg.token().file();
-    }
-    Path file = workDir.resolve(cfg.dataplane().name().replace('/', '_'));
+  /**
+   * The token kuma-dp uses, kept in {@code <workdir>/<name>} (0600) whether it came inline or from
+   * --dataplane-token-file; that copy is what Envoy reads in the reloadable bootstrap form.
+   */
+  private TokenFile tokenFile(Path workDir) {
+    return new TokenFile(cfg.token().inline(), cfg.token().file(), workDir.resolve(cfg.dataplane().name().replace('/', '_')));
+  }
+
+  /** Asks the control plane (a bootstrap request) why it does not take this proxy; empty if it does. */
+  private static Optional<String> whyRefused(BootstrapClient client, BootstrapRequestFactory requests) {
     try {
-      Files.deleteIfExists(file);
-      Files.writeString(file, inline, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-    } catch (IOException e) {
-      throw new Fatal("cannot write the dataplane token to " + file + " (" + e + ")");
+      return client.refusal(requests);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
     }
-    return file;
   }
 
   private boolean stoppingNow() {

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -62,6 +63,9 @@ public final class BootstrapClient {
     record Unreachable(String reason) implements Outcome {}
 
     record LocalError(String reason) implements Outcome {}
+
+    /** TLS cannot work (untrusted certificate, wrong name): retrying does not help. */
+    record Untrusted(String reason) implements Outcome {}
   }
 
   private final ControlPlaneTransport transport;
@@ -112,6 +116,9 @@ public final class BootstrapClient {
       if (outcome instanceof Outcome.Invalid invalid) {
         throw new BootstrapException(invalidMessage(invalid));
       }
+      if (outcome instanceof Outcome.Untrusted untrusted) {
+        throw new BootstrapException(untrusted.reason());
+      }
       Duration elapsed = ticker.since(start);
       if (elapsed.plus(backoff).compareTo(maxDuration) > 0) {
         throw new BootstrapException(exhaustedMessage(outcome, request));
@@ -132,7 +139,28 @@ public final class BootstrapClient {
     return switch (outcome) {
       case Outcome.Ok ok -> ok.response();
       case Outcome.Invalid invalid -> throw new BootstrapException(invalidMessage(invalid));
+      case Outcome.Untrusted untrusted -> throw new BootstrapException(untrusted.reason());
       default -> throw new BootstrapException(retryReason(outcome, null));
+    };
+  }
+
+  /**
+   * Why the control plane does not take this proxy now, asked with one bootstrap request: its
+   * refusal (a bad token, a missing Dataplane, an untrusted certificate), or empty when it answers
+   * or cannot be reached.
+   */
+  public Optional<String> refusal(RequestSource requests) throws InterruptedException {
+    Outcome outcome;
+    try {
+      outcome = attempt(requests.next());
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+    return switch (outcome) {
+      case Outcome.Invalid invalid -> Optional.of(invalidMessage(invalid));
+      case Outcome.Untrusted untrusted -> Optional.of(untrusted.reason());
+      case Outcome.NotFound nf -> Optional.of(retryReason(nf, null));
+      default -> Optional.empty();
     };
   }
 
@@ -151,6 +179,8 @@ public final class BootstrapClient {
       return new Outcome.Unreachable("no answer within " + GoDuration.format(REQUEST_TIMEOUT));
     } catch (ConnectException e) {
       return new Outcome.Unreachable("connection refused");
+    } catch (TlsFailure e) {
+      return new Outcome.Untrusted(e.getMessage());
     } catch (IOException e) {
       return new Outcome.Unreachable(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
     }
@@ -209,6 +239,7 @@ public final class BootstrapClient {
       case Outcome.Unreachable u -> "control plane " + cpAddress + " is not reachable (" + oneLine(u.reason()) + ")";
       case Outcome.LocalError le -> "could not prepare the bootstrap request (" + oneLine(le.reason()) + ")";
       case Outcome.Invalid inv -> invalidMessage(inv);
+      case Outcome.Untrusted u -> u.reason();
       case Outcome.Ok ok -> "ok";
     };
   }
@@ -230,6 +261,9 @@ public final class BootstrapClient {
     String body = invalid.body().isEmpty()
         ? "the control plane rejected the request (HTTP " + invalid.status() + ")"
         : oneLine(invalid.body());
+    if (invalid.status() == 401) {
+      return "the control plane refused the dataplane token: " + body;
+    }
     return "Invalid request: " + body;
   }
 

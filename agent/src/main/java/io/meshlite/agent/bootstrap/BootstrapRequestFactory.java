@@ -21,7 +21,15 @@ import java.util.Locale;
  * rotated token is picked up and a missing file is retried rather than fatal (as in Kuma).
  */
 public final class BootstrapRequestFactory implements BootstrapClient.RequestSource {
+  /** Supplies the token for one request (it may read a file, so it may fail). */
+  @FunctionalInterface
+  public interface TokenSupply {
+    /** The token, or null without one. */
+    String token() throws IOException;
+  }
+
   private final AgentConfig cfg;
+  private final TokenSupply tokens;
   private final EnvoyVersion envoy;
   private final Path workDir;
   private final Path tokenPath;
@@ -36,6 +44,17 @@ public final class BootstrapRequestFactory implements BootstrapClient.RequestSou
    */
   public BootstrapRequestFactory(
       AgentConfig cfg, EnvoyVersion envoy, Path workDir, Path tokenPath, long maxMemoryBytes, boolean ipv6) {
+    this(cfg, envoy, workDir, tokenPath, maxMemoryBytes, ipv6, () -> readToken(cfg, tokenPath));
+  }
+
+  /**
+   * @param tokens where each request's token comes from (kuma-dp's token file, which it keeps
+   *     current)
+   */
+  public BootstrapRequestFactory(
+      AgentConfig cfg, EnvoyVersion envoy, Path workDir, Path tokenPath, long maxMemoryBytes, boolean ipv6,
+      TokenSupply tokens) {
+    this.tokens = tokens;
     this.cfg = cfg;
     this.envoy = envoy;
     this.workDir = workDir;
@@ -47,8 +66,7 @@ public final class BootstrapRequestFactory implements BootstrapClient.RequestSou
         new BootstrapRequest.Envoy(envoy.version(), envoy.build(), envoy.compatibleWith(Versions.ENVOY)));
   }
 
-  @Override
-  public BootstrapRequest next() throws IOException {
+  private static String readToken(AgentConfig cfg, Path tokenPath) throws IOException {
     String token = cfg.token().inline();
     if (token == null && tokenPath != null) {
       try {
@@ -57,6 +75,12 @@ public final class BootstrapRequestFactory implements BootstrapClient.RequestSou
         throw new IOException("cannot read the dataplane token " + tokenPath + ": " + e.getMessage(), e);
       }
     }
+    return token;
+  }
+
+  @Override
+  public BootstrapRequest next() throws IOException {
+    String token = tokens.token();
     AgentConfig.Dataplane dp = cfg.dataplane();
     AgentConfig.Runtime rt = cfg.runtime();
     List<String> features = new ArrayList<>(List.of("feature-strict-inbound-ports", "feature-reuse-port"));

@@ -51,9 +51,20 @@ public record AgentConfig(
    * The control plane's dataplane server.
    *
    * @param caCert PEM of the CA to trust, or "" for the system trust store
+   * @param caCertSource where the CA came from, for messages: the file, {@code
+   *     KUMA_CONTROL_PLANE_CA_CERT}, or "" when none was given
    */
   public record ControlPlane(
-      URI address, String caCert, boolean skipVerify, Duration retryBackoff, Duration retryMaxDuration) {}
+      URI address,
+      String caCert,
+      boolean skipVerify,
+      Duration retryBackoff,
+      Duration retryMaxDuration,
+      String caCertSource) {
+    public ControlPlane(URI address, String caCert, boolean skipVerify, Duration retryBackoff, Duration retryMaxDuration) {
+      this(address, caCert, skipVerify, retryBackoff, retryMaxDuration, caCert.isBlank() ? "" : "KUMA_CONTROL_PLANE_CA_CERT");
+    }
+  }
 
   /**
    * The dataplane token: the inline value wins over the file, as in Kuma.

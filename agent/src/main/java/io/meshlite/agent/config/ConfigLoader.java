@@ -168,8 +168,10 @@ public final class ConfigLoader {
     }
 
     String caCert = env.getOrDefault("KUMA_CONTROL_PLANE_CA_CERT", "");
+    String caSource = caCert.isEmpty() ? "" : "KUMA_CONTROL_PLANE_CA_CERT";
     String caFile = str(f.caCertFile, "--ca-cert-file", "KUMA_CONTROL_PLANE_CA_CERT_FILE", "");
     if (caCert.isEmpty() && !caFile.isEmpty()) {
+      caSource = caFile;
       try {
         caCert = Files.readString(Path.of(caFile));
       } catch (IOException | RuntimeException e) {
@@ -182,7 +184,7 @@ public final class ConfigLoader {
         "KUMA_CONTROL_PLANE_RETRY_BACKOFF");
     Duration max = positive(duration(null, null, "KUMA_CONTROL_PLANE_RETRY_MAX_DURATION", "5m"),
         "KUMA_CONTROL_PLANE_RETRY_MAX_DURATION");
-    return new AgentConfig.ControlPlane(uri, caCert, skipVerify, backoff, max);
+    return new AgentConfig.ControlPlane(uri, caCert, skipVerify, backoff, max, caSource);
   }
 
   private AgentConfig.Token token(RunOptions f) {

@@ -35,7 +35,8 @@ public final class RunOptions {
   @Option(
       names = "--skip-verify",
       arity = "0..1",
-      description = "Accepted for compatibility; not supported yet (env KUMA_CONTROL_PLANE_TLS_SKIP_VERIFY)")
+      description = "Do not verify the control plane's certificate for the bootstrap request; Envoy then trusts the CA"
+          + " the control plane hands out (env KUMA_CONTROL_PLANE_TLS_SKIP_VERIFY)")
   Boolean skipVerify;
 
   @Option(names = "--dataplane-token", description = "Dataplane token (env KUMA_DATAPLANE_RUNTIME_TOKEN)")

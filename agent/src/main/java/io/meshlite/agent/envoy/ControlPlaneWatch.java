@@ -24,14 +24,28 @@ public final class ControlPlaneWatch {
   private final Ticker ticker;
   private final Duration interval;
   private final String cpAddress;
+  private final Supplier<Optional<String>> diagnose;
   private Boolean connected;
   private int disconnectedPolls;
+  private boolean explained;
+  private String lastReason;
 
   public ControlPlaneWatch(Supplier<Optional<EnvoyAdmin>> admin, Ticker ticker, Duration interval, String cpAddress) {
+    this(admin, ticker, interval, cpAddress, Optional::empty);
+  }
+
+  /**
+   * @param diagnose asked once per loss of the connection why the control plane does not take
+   *     this proxy (e.g. its token was revoked), so kuma-dp can say so; empty when it does not know
+   */
+  public ControlPlaneWatch(
+      Supplier<Optional<EnvoyAdmin>> admin, Ticker ticker, Duration interval, String cpAddress,
+      Supplier<Optional<String>> diagnose) {
     this.admin = admin;
     this.ticker = ticker;
     this.interval = interval;
     this.cpAddress = cpAddress;
+    this.diagnose = diagnose;
   }
 
   /** Polls until {@code stop} opens. */
@@ -66,6 +80,8 @@ public final class ControlPlaneWatch {
     }
     boolean now = state.getAsLong() == 1;
     if (now) {
+      explained = false;
+      lastReason = null;
       if (Boolean.FALSE.equals(connected)) {
         log.info("Envoy is connected to the control plane again cp={}", cpAddress);
       } else if (connected == null) {
@@ -78,12 +94,31 @@ public final class ControlPlaneWatch {
         log.warn(
             "Envoy lost its connection to the control plane cp={}; it keeps serving its last configuration and reconnects by itself",
             cpAddress);
+        explain();
       } else if (connected == null && disconnectedPolls == NEVER_CONNECTED_POLLS) {
         log.warn("Envoy has not connected to the control plane cp={} yet; it keeps trying", cpAddress);
+        explain();
+      } else if (!explained && (connected != null || disconnectedPolls > NEVER_CONNECTED_POLLS)) {
+        explain(); // e.g. the control plane was restarting when the connection was lost: ask again
       }
     }
     if (now || connected != null) {
       connected = now;
+    }
+  }
+
+  /** Asks the control plane why it does not take this proxy; logs each new answer once. */
+  private void explain() {
+    try {
+      diagnose.get().ifPresent(why -> {
+        explained = true;
+        if (!why.equals(lastReason)) {
+          lastReason = why;
+          log.warn("the control plane does not take this proxy: {}", why);
+        }
+      });
+    } catch (RuntimeException e) {
+      log.debug("could not ask the control plane why: {}", e.toString());
     }
   }
 }

@@ -70,13 +70,13 @@ final class ConfigCommand {
     @Option(names = "--headers", paramLabel = "KEY=VALUE", description = "add these headers while communicating to control plane")
     Map<String, String> headers = new LinkedHashMap<>();
 
-    @Option(names = "--ca-cert-file", paramLabel = "FILE", description = "CA certificate to verify the Control Plane (stored, not yet used)")
+    @Option(names = "--ca-cert-file", paramLabel = "FILE", description = "CA certificate to verify the Control Plane (an https:// address), e.g. kuma-cp's <workDir>/kuma-cp.crt")
     String caCertFile;
 
-    @Option(names = "--client-cert-file", paramLabel = "FILE", description = "client certificate (stored, not yet used)")
+    @Option(names = "--client-cert-file", paramLabel = "FILE", description = "client certificate (an admin on the HTTPS port)")
     String clientCertFile;
 
-    @Option(names = "--client-key-file", paramLabel = "FILE", description = "client certificate key (stored, not yet used)")
+    @Option(names = "--client-key-file", paramLabel = "FILE", description = "client certificate key")
     String clientKeyFile;
 
     @Option(names = "--skip-verify", description = "skip CA verification (stored, not yet used)")
@@ -115,9 +115,9 @@ final class ConfigCommand {
       }
       ObjectNode api = JsonNodeFactory.instance.objectNode();
       api.put("url", address);
-      putIf(api, "caCertFile", caCertFile);
-      putIf(api, "clientCertFile", clientCertFile);
-      putIf(api, "clientKeyFile", clientKeyFile);
+      putIf(api, "caCertFile", absolute(caCertFile));
+      putIf(api, "clientCertFile", absolute(clientCertFile));
+      putIf(api, "clientKeyFile", absolute(clientKeyFile));
       if (!headers.isEmpty()) {
         var arr = api.putArray("headers");
         new TreeMap<>(headers).forEach((k, v) -> arr.addObject().put("key", k).put("value", v));
@@ -144,7 +144,7 @@ final class ConfigCommand {
     private void verify(ObjectNode api) {
       Map<String, String> h =
           KumactlConfig.headers(new KumactlConfig.ControlPlane(name, address, api));
-      try (ApiClient c = root.client(address, h)) {
+      try (ApiClient c = root.client(address, h, api)) {
         ApiResponse r = c.get("/");
         if (r.status() != 200) {
           throw new CliException(
@@ -159,6 +159,11 @@ final class ConfigCommand {
       } catch (ApiUnreachableException e) {
         throw new CliException("could not connect to the Control Plane API Server: " + e.getMessage(), e);
       }
+    }
+
+    /** Files are stored as absolute paths, so the config works from any directory. */
+    private static String absolute(String file) {
+      return file == null || file.isEmpty() ? file : java.nio.file.Path.of(file).toAbsolutePath().toString();
     }
 
     private static void putIf(ObjectNode n, String field, String value) {

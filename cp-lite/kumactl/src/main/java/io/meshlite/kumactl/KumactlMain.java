@@ -61,6 +61,7 @@ public final class KumactlMain {
             new InspectCommand.Dataplanes(root),
             new InspectCommand.Meshes(root)));
     cl.addSubcommand("config", ConfigCommand.tree(root));
+    cl.addSubcommand("generate", GenerateCommand.tree(root));
     cl.addSubcommand("version", new VersionCommand(root));
     // The same command classes as kuma-init, so both tools install identical rules.
     cl.addSubcommand(

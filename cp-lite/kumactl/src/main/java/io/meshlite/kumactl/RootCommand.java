@@ -1,6 +1,7 @@
 package io.meshlite.kumactl;
 
 import io.meshlite.kumactl.client.ApiClient;
+import io.meshlite.kumactl.client.TlsSettings;
 import io.meshlite.kumactl.config.ConfigFiles;
 import io.meshlite.kumactl.config.KumactlConfig;
 import io.meshlite.kumactl.output.GoDurations;
@@ -159,7 +160,7 @@ final class RootCommand implements Callable<Integer>, AutoCloseable {
             "Control Plane \"" + cp.name() + "\" has no address in " + configPath()
                 + " (re-add it with `kumactl config control-planes add --overwrite`)");
       }
-      api = client(cp.url(), KumactlConfig.headers(cp));
+      api = client(cp.url(), KumactlConfig.headers(cp), cp.apiServer());
     }
     return api;
   }
@@ -167,6 +168,18 @@ final class RootCommand implements Callable<Integer>, AutoCloseable {
   /** A client for an arbitrary address (used to check an address before saving it). */
   ApiClient client(String url, Map<String, String> headers) {
     return new ApiClient(url, apiTimeout, headers, this::debug);
+  }
+
+  /**
+   * A client for an address with the TLS settings of a control plane's {@code apiServer} config
+   * ({@code caCertFile}, {@code clientCertFile}, {@code clientKeyFile}).
+   */
+  ApiClient client(String url, Map<String, String> headers, com.fasterxml.jackson.databind.JsonNode apiServer) {
+    try {
+      return new ApiClient(url, apiTimeout, headers, this::debug, TlsSettings.from(apiServer));
+    } catch (IllegalArgumentException e) {
+      throw new CliException(e.getMessage(), e);
+    }
   }
 
   /** The time ages are measured at. */

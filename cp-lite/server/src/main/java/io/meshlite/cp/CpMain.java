@@ -19,6 +19,7 @@ import io.meshlite.cp.store.StoreFactory;
 import io.meshlite.cp.store.StoreSettings;
 import io.meshlite.cp.store.k8s.KubernetesStore;
 import io.meshlite.cp.store.memory.MemoryStore;
+import io.meshlite.cp.tokens.CpSecurity;
 import io.meshlite.cp.vip.VipAllocator;
 import io.meshlite.cp.vip.VipSettings;
 import java.io.PrintStream;
@@ -63,6 +64,7 @@ public final class CpMain {
   private final DiagnosticsServer diagnostics;
   private final DpServer dpServer;
   private final KubernetesRuntime kubernetes;
+  private final CpSecurity security;
   private final List<Component> components = new ArrayList<>();
   private final List<Component> started = new ArrayList<>();
 
@@ -80,10 +82,13 @@ public final class CpMain {
     this.diagnostics =
         new DiagnosticsServer(
             config.diagnostics().iface(), config.diagnostics().serverPort(), this::notReady, metrics);
-    this.restServer = new RestServer(config, manager, index(), metrics);
+    // TLS identity, signing keys and the admin token, ready before the servers that use them.
+    this.security = CpSecurity.create(config, manager, clock);
+    this.restServer = new RestServer(config, manager, index(), metrics, security.api());
 
     components.add(diagnostics);
     components.add(new CaEnsurer(store, clock)); // builtin CAs of meshes with mTLS on
+    components.add(security); // signing keys, the control plane's TLS identity, API authentication
 
     // VIPs for transparent proxying: allocated before proxies connect, so their first config has them.
     components.add(new VipAllocator(store, clock, VipSettings.defaults()));
@@ -91,7 +96,12 @@ public final class CpMain {
     // The dataplane server (POST /bootstrap + ADS) comes before the REST API, so a proxy that
     // starts with the control plane finds its bootstrap as soon as the API accepts Dataplanes.
     this.dpServer =
-        new DpServer(dpServerConfig(config), store, clock, config.xdsServer().dataplaneDeregistrationDelay());
+        new DpServer(
+            dpServerConfig(config),
+            store,
+            clock,
+            config.xdsServer().dataplaneDeregistrationDelay(),
+            security.dpServer());
     components.add(dpServer);
 
     components.add(restServer);
@@ -285,6 +295,11 @@ public final class CpMain {
     return restServer;
   }
 
+  /** TLS identity, tokens and API authentication. */
+  public CpSecurity security() {
+    return security;
+  }
+
   public DiagnosticsServer diagnostics() {
     return diagnostics;
   }
@@ -331,7 +346,7 @@ public final class CpMain {
     if (root instanceof BindException) {
       return "cannot bind a port: "
           + root.getMessage()
-          + " (another process uses it: change apiServer.http.port, diagnostics.serverPort or dpServer.port)";
+          + " (another process uses it: change apiServer.http.port, apiServer.https.port, diagnostics.serverPort or dpServer.port)";
     }
     String msg = ex.getMessage() == null ? ex.toString() : ex.getMessage();
     return msg.lines().findFirst().orElse(msg);

@@ -27,6 +27,8 @@ class CpMainIT {
     env.put("HOME", "/tmp");
     env.put("KUMA_API_SERVER_HTTP_PORT", "0");
     env.put("KUMA_API_SERVER_HTTP_INTERFACE", "127.0.0.1");
+    env.put("KUMA_API_SERVER_HTTPS_PORT", "0");
+    env.put("KUMA_API_SERVER_HTTPS_INTERFACE", "127.0.0.1");
     env.put("KUMA_DIAGNOSTICS_SERVER_PORT", "0");
     env.put("KUMA_DP_SERVER_PORT", "0");
     env.put("KUMA_DIAGNOSTICS_INTERFACE", "127.0.0.1");
@@ -38,7 +40,8 @@ class CpMainIT {
   void startsServesAndStops() throws Exception {
     CpMain cp = new CpMain(config(Map.of()), Clock.systemUTC());
     assertThat(cp.notReady())
-        .containsExactly("diagnostics-server", "ca-ensurer", "vip-allocator", "dp-server", "rest-api");
+        .containsExactly(
+            "diagnostics-server", "ca-ensurer", "security", "vip-allocator", "dp-server", "rest-api");
     cp.start();
     int api = cp.restServer().port();
     try (HttpClient client = HttpClient.newHttpClient()) {

@@ -22,7 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * P1 end to end: kuma-cp, two kuma-tcp-echo services, two Dataplanes applied with kumactl, two
  * kuma-dp running real Envoy. A request to the client's outbound port reaches the backend through
- * both Envoys; deleting the backend's Dataplane empties the client's cluster.
+ * both Envoys; deleting the backend's Dataplane empties the client's cluster. Everything runs with
+ * Kuma's defaults: TLS on the dataplane server (kuma-dp trusts kuma-cp's CA) and a dataplane token
+ * for each proxy, made with {@code kumactl generate dataplane-token}.
  */
 class WalkingSkeletonIT {
   @TempDir Path work;
@@ -114,6 +116,9 @@ class WalkingSkeletonIT {
 
     DataplaneAgent backend = agent("backend-1");
     DataplaneAgent web = agent("web-1");
+    assertThat(cp.dpServerUrl()).startsWith("https://");
+    assertThat(cp.logLines("dataplane authenticated dp=backend-1 mesh=default")).isNotEmpty();
+    assertThat(cp.logLines("dataplane authenticated dp=web-1 mesh=default")).isNotEmpty();
 
     await("client cluster has the backend endpoint")
         .atMost(Duration.ofSeconds(30))

@@ -18,6 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * Talks to one control plane's REST API. Every call either returns the answer (any status) or
@@ -37,11 +39,22 @@ public final class ApiClient implements AutoCloseable {
    * @param debug receives one line per request when debug logging is on
    */
   public ApiClient(String baseUrl, Duration timeout, Map<String, String> headers, Consumer<String> debug) {
+    this(baseUrl, timeout, headers, debug, null);
+  }
+
+  /**
+   * @param ssl the TLS settings for an {@code https://} address (trusted CA, client certificate),
+   *     or null for the JDK defaults
+   */
+  public ApiClient(String baseUrl, Duration timeout, Map<String, String> headers, Consumer<String> debug, SSLContext ssl) {
     this.base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
     this.timeout = timeout;
     this.headers = Map.copyOf(headers);
     this.debug = debug;
     HttpClient.Builder b = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL);
+    if (ssl != null) {
+      b.sslContext(ssl);
+    }
     if (!timeout.isZero()) {
       b.connectTimeout(timeout);
     }
@@ -66,6 +79,11 @@ public final class ApiClient implements AutoCloseable {
   /** PUT a JSON body to {@code path}. */
   public ApiResponse put(String path, String json) {
     return send("PUT", path, HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8));
+  }
+
+  /** POST a JSON body to {@code path} (the answer may be text, e.g. a token). */
+  public ApiResponse post(String path, String json) {
+    return send("POST", path, HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8));
   }
 
   /** DELETE {@code path}. */
@@ -93,7 +111,7 @@ public final class ApiClient implements AutoCloseable {
     }
     HttpRequest.Builder rb =
         HttpRequest.newBuilder(uri).method(method, body).header("Accept", "application/json");
-    if (method.equals("PUT")) {
+    if (method.equals("PUT") || method.equals("POST")) {
       rb.header("Content-Type", "application/json");
     }
     if (!timeout.isZero()) {
@@ -117,6 +135,8 @@ public final class ApiClient implements AutoCloseable {
           "could not connect to the control plane at " + base + (why.isEmpty() ? "" : ": " + why)
               + " (is kuma-cp running at " + base + "?)",
           e);
+    } catch (SSLHandshakeException e) {
+      throw unreachable(TlsSettings.describe(base, e), e);
     } catch (IOException e) {
       if (e.getCause() instanceof UnresolvedAddressException) {
         throw unreachable("could not resolve the host of the control plane address " + base, e);

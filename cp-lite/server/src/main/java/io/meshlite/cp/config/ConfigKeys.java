@@ -189,6 +189,13 @@ public final class ConfigKeys {
           k("apiServer.https.tlsKeyFile", "KUMA_API_SERVER_HTTPS_TLS_KEY_FILE", STRING),
           k("apiServer.readOnly", "KUMA_API_SERVER_READ_ONLY", BOOL),
           k("apiServer.basePath", "KUMA_API_SERVER_BASE_PATH", STRING),
+          k("apiServer.auth.clientCertsDir", "KUMA_API_SERVER_AUTH_CLIENT_CERTS_DIR", STRING),
+          k("apiServer.authn.type", "KUMA_API_SERVER_AUTHN_TYPE", new OneOf(List.of("tokens", "clientCerts"))),
+          k("apiServer.authn.localhostIsAdmin", "KUMA_API_SERVER_AUTHN_LOCALHOST_IS_ADMIN", BOOL),
+          k(
+              "apiServer.authn.tokens.bootstrapAdminToken",
+              "KUMA_API_SERVER_AUTHN_TOKENS_BOOTSTRAP_ADMIN_TOKEN",
+              BOOL),
           k("dpServer.port", "KUMA_DP_SERVER_PORT", PORT),
           k("dpServer.tlsCertFile", "KUMA_DP_SERVER_TLS_CERT_FILE", STRING),
           k("dpServer.tlsKeyFile", "KUMA_DP_SERVER_TLS_KEY_FILE", STRING),
@@ -196,6 +203,10 @@ public final class ConfigKeys {
               "dpServer.authn.dpProxy.type",
               "KUMA_DP_SERVER_AUTHN_DP_PROXY_TYPE",
               new OneOf(List.of("", "none", "dpToken", "serviceAccountToken"))),
+          k(
+              "dpServer.authn.enableReloadableTokens",
+              "KUMA_DP_SERVER_AUTHN_ENABLE_RELOADABLE_TOKENS",
+              BOOL),
           k("diagnostics.serverPort", "KUMA_DIAGNOSTICS_SERVER_PORT", PORT),
           k("diagnostics.interface", "KUMA_DIAGNOSTICS_INTERFACE", STRING),
           k("diagnostics.debugEndpoints", "KUMA_DIAGNOSTICS_DEBUG_ENDPOINTS", BOOL),
@@ -203,6 +214,8 @@ public final class ConfigKeys {
           k("general.workDir", "KUMA_GENERAL_WORK_DIR", STRING),
           k("general.tlsCertFile", "KUMA_GENERAL_TLS_CERT_FILE", STRING),
           k("general.tlsKeyFile", "KUMA_GENERAL_TLS_KEY_FILE", STRING),
+          k("general.tlsCaFile", "KUMA_GENERAL_TLS_CA_FILE", STRING),
+          k("general.tlsExtraSans", "KUMA_GENERAL_TLS_EXTRA_SANS", STRING),
           k(
               "runtime.kubernetes.controlPlaneServiceName",
               "KUMA_RUNTIME_KUBERNETES_CONTROL_PLANE_SERVICE_NAME",

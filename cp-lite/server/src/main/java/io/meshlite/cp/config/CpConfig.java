@@ -197,11 +197,27 @@ public record CpConfig(
 
   /**
    * @param http the plain HTTP listener (5681)
-   * @param https the TLS listener (5682; not served yet)
+   * @param https the TLS listener (5682)
    * @param readOnly when true only GET requests are served
    * @param basePath the path prefix the API is served under
+   * @param auth client certificate authentication on the HTTPS listener
+   * @param authn how callers authenticate
    */
-  public record ApiServer(Listener http, TlsListener https, boolean readOnly, String basePath) {}
+  public record ApiServer(
+      Listener http, TlsListener https, boolean readOnly, String basePath, ApiServerAuth auth, ApiServerAuthn authn) {}
+
+  /** @param clientCertsDir certificates (or their CAs) of admin clients on the HTTPS port; empty = none */
+  public record ApiServerAuth(String clientCertsDir) {}
+
+  /**
+   * @param type {@code tokens} (user tokens, Kuma's default) or {@code clientCerts} (certificates only)
+   * @param localhostIsAdmin callers from 127.0.0.1 or ::1 are admins
+   * @param tokens user token settings
+   */
+  public record ApiServerAuthn(String type, boolean localhostIsAdmin, ApiServerAuthnTokens tokens) {}
+
+  /** @param bootstrapAdminToken write an admin user token to GlobalSecret {@code admin-user-token} at first start */
+  public record ApiServerAuthnTokens(boolean bootstrapAdminToken) {}
 
   /**
    * @param enabled whether the listener is opened
@@ -235,8 +251,12 @@ public record CpConfig(
    */
   public record DpServer(int port, String tlsCertFile, String tlsKeyFile, DpServerAuthn authn) {}
 
-  /** @param dpProxy authentication of data plane proxies */
-  public record DpServerAuthn(DpProxyAuthn dpProxy) {}
+  /**
+   * @param dpProxy authentication of data plane proxies
+   * @param enableReloadableTokens hand Envoy the token as a file it reads for every stream, so a
+   *     changed token file is used without restarting Envoy (Kuma's default is false, ours true)
+   */
+  public record DpServerAuthn(DpProxyAuthn dpProxy, boolean enableReloadableTokens) {}
 
   /** @param type none, dpToken, serviceAccountToken or empty (= by environment) */
   public record DpProxyAuthn(String type) {}
@@ -257,10 +277,14 @@ public record CpConfig(
 
   /**
    * @param workDir where generated files live; empty = {@code $HOME/.kuma}
-   * @param tlsCertFile certificate shared by all TLS servers
+   * @param tlsCertFile certificate shared by all TLS servers; empty = generated and kept in the store
    * @param tlsKeyFile key shared by all TLS servers
+   * @param tlsCaFile CA of a configured certificate, handed to dataplanes; empty = the chain's last
+   *     certificate
+   * @param tlsExtraSans extra names (comma-separated) of the generated certificate, e.g. the name
+   *     or address dataplanes on other hosts dial
    */
-  public record General(String workDir, String tlsCertFile, String tlsKeyFile) {}
+  public record General(String workDir, String tlsCertFile, String tlsKeyFile, String tlsCaFile, String tlsExtraSans) {}
 
   /** Kuma 2.14's built-in defaults (before autoconfiguration fills empty paths). */
   public static CpConfig builtIn() {
@@ -285,11 +309,13 @@ public record CpConfig(
             new Listener(true, "0.0.0.0", 5681),
             new TlsListener(true, "0.0.0.0", 5682, "", ""),
             false,
-            "/"),
-        new DpServer(5678, "", "", new DpServerAuthn(new DpProxyAuthn(""))),
+            "/",
+            new ApiServerAuth(""),
+            new ApiServerAuthn("tokens", true, new ApiServerAuthnTokens(true))),
+        new DpServer(5678, "", "", new DpServerAuthn(new DpProxyAuthn(""), true)),
         new Diagnostics(5680, "0.0.0.0", false),
         new Defaults(false),
-        new General("", "", ""),
+        new General("", "", "", "", ""),
         new Runtime(
             new Kubernetes(
                 "kuma-control-plane",

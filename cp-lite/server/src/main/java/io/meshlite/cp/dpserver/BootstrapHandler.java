@@ -14,6 +14,7 @@ import io.meshlite.api.validation.Violations;
 import io.meshlite.cp.dpserver.lifecycle.SidecarMetrics;
 import io.meshlite.cp.store.ResourceStore;
 import io.meshlite.cp.store.StoreException;
+import io.meshlite.cp.tokens.dp.DpSecurity;
 import io.meshlite.cp.xds.envoy.ProtoJson;
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -55,11 +56,20 @@ final class BootstrapHandler {
   private final DpServerConfig config;
   private final IntSupplier serverPort;
   private final BootstrapGenerator generator;
+  private final DpSecurity security;
 
   /**
    * @param serverPort this server's bound port, the ADS port unless the config overrides it
    */
   BootstrapHandler(ResourceStore store, DpServerConfig config, IntSupplier serverPort) {
+    this(store, config, serverPort, DpSecurity.insecure());
+  }
+
+  /**
+   * @param security checks the dataplane token and adds the TLS parts to the bootstrap
+   */
+  BootstrapHandler(ResourceStore store, DpServerConfig config, IntSupplier serverPort, DpSecurity security) {
+    this.security = security;
     this.store = store;
     this.config = config;
     this.serverPort = serverPort;
@@ -83,6 +93,8 @@ final class BootstrapHandler {
     }
     try {
       return bootstrap(req, authority, wantsJson);
+    } catch (DpSecurity.Refused e) {
+      return Reply.text(e.status(), e.getMessage());
     } catch (ValidationException e) {
       log.info("bootstrap request rejected mesh={} dp={} error={}", req.mesh(), req.name(), e.getMessage());
       return Reply.text(422, e.getMessage());
@@ -108,6 +120,7 @@ final class BootstrapHandler {
       v.add("proxyType", "\"" + proxyType + "\" is not supported yet (expected: dataplane)");
     }
     v.throwIfAny("Invalid bootstrap request");
+    security.checkBootstrap(req);
 
     Optional<DataplaneSpec> dataplane =
         req.dataplaneResource() == null || req.dataplaneResource().isBlank()
@@ -125,7 +138,8 @@ final class BootstrapHandler {
     int xdsPort = config.xdsPort() > 0 ? config.xdsPort() : serverPort.getAsInt();
     BootstrapGenerator.XdsServer xds = new BootstrapGenerator.XdsServer(xdsHost, xdsPort, ipv4Only(xdsHost));
     byte[] bootstrap =
-        ProtoJson.print(generator.generate(req, dp, adminPort, xds)).getBytes(StandardCharsets.UTF_8);
+        ProtoJson.print(security.secureBootstrap(generator.generate(req, dp, adminPort, xds), req, xdsHost, xdsPort))
+            .getBytes(StandardCharsets.UTF_8);
     log.info(
         "bootstrap served mesh={} dp={} adminPort={} xds={}:{}", req.mesh(), req.name(), adminPort, xdsHost, xdsPort);
     if (!wantsJson) {

@@ -4,9 +4,9 @@ import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
-import com.linecorp.armeria.common.SessionProtocol;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
@@ -16,6 +16,7 @@ import io.envoyproxy.envoy.config.core.v3.Node;
 import io.meshlite.cp.dpserver.lifecycle.DataplaneLifecycle;
 import io.meshlite.cp.runtime.Component;
 import io.meshlite.cp.store.ResourceStore;
+import io.meshlite.cp.tokens.dp.DpSecurity;
 import io.meshlite.cp.xds.XdsReconciler;
 import io.meshlite.cp.xds.XdsStats;
 import io.meshlite.cp.xds.generator.ProxyProfile;
@@ -42,29 +43,49 @@ public final class DpServer implements Component {
   private final XdsReconciler reconciler;
   private final BootstrapHandler bootstrap;
   private final DataplaneLifecycle lifecycle;
+  private final DpSecurity security;
   private volatile Server server;
 
   /**
+   * A plaintext server without dataplane authentication.
+   *
    * @param config the server's settings
    * @param store where Meshes and Dataplanes are read and change events come from
    * @param clock the clock
    */
   public DpServer(DpServerConfig config, ResourceStore store, Clock clock) {
-    this(config, store, clock, Duration.ofSeconds(10));
+    this(config, store, clock, Duration.ofSeconds(10), DpSecurity.insecure());
+  }
+
+  /** A plaintext dataplane server without token checks and with a custom deregistration delay. */
+  public DpServer(DpServerConfig config, ResourceStore store, Clock clock, Duration deregistrationDelay) {
+    this(config, store, clock, deregistrationDelay, DpSecurity.insecure());
+  }
+
+  /** A dataplane server with TLS and token checks, and Kuma's 10 s deregistration delay. */
+  public DpServer(DpServerConfig config, ResourceStore store, Clock clock, DpSecurity security) {
+    this(config, store, clock, Duration.ofSeconds(10), security);
   }
 
   /**
    * @param deregistrationDelay how long a self-registered Dataplane outlives its proxy's last ADS
    *     stream ({@code KUMA_XDS_DATAPLANE_DEREGISTRATION_DELAY})
+   * @param security TLS and dataplane token authentication (see {@link DpSecurity})
    */
-  public DpServer(DpServerConfig config, ResourceStore store, Clock clock, Duration deregistrationDelay) {
+  public DpServer(
+      DpServerConfig config,
+      ResourceStore store,
+      Clock clock,
+      Duration deregistrationDelay,
+      DpSecurity security) {
     this.config = config;
     this.lifecycle = new DataplaneLifecycle(store, deregistrationDelay);
+    this.security = security;
     this.cache = new SimpleCache<>(Node::getId);
     this.reconciler =
         new XdsReconciler(
             store, cache, ProxyProfile.dataplane(), clock, config.reconcileDebounce(), config.resyncInterval());
-    this.bootstrap = new BootstrapHandler(store, config, this::port);
+    this.bootstrap = new BootstrapHandler(store, config, this::port, security);
   }
 
   @Override
@@ -74,21 +95,23 @@ public final class DpServer implements Component {
     }
     reconciler.start();
     lifecycle.start();
+    security.start();
     V3DiscoveryServer xds =
         new V3DiscoveryServer(
             List.of(lifecycle.callbacks(), reconciler.callbacks()), cache, new DefaultExecutorGroup(), new CachedProtoResourcesSerializer());
     GrpcService ads =
         GrpcService.builder()
-            .addService(new NodeCarryingAds(xds.getAggregatedDiscoveryServiceImpl()))
+            .addService(security.ads(new NodeCarryingAds(xds.getAggregatedDiscoveryServiceImpl())))
             .maxRequestMessageLength(MAX_GRPC_MESSAGE_BYTES)
             .build();
     InetSocketAddress bind =
         config.bindAddress().isEmpty()
             ? new InetSocketAddress(config.port())
             : new InetSocketAddress(config.bindAddress(), config.port());
+    ServerBuilder sb = Server.builder();
+    security.configure(sb);
     Server s =
-        Server.builder()
-            .port(bind, SessionProtocol.HTTP)
+        sb.port(bind, security.protocol())
             // ADS streams live as long as the proxy: no request timeout, no total size limit.
             .requestTimeout(Duration.ZERO)
             .maxRequestLength(0)
@@ -105,11 +128,14 @@ public final class DpServer implements Component {
     } catch (RuntimeException e) {
       lifecycle.stop();
       reconciler.stop();
+      security.stop();
       throw new IllegalStateException(
           "dp-server cannot listen on " + bind + ": " + rootMessage(e) + " (set KUMA_DP_SERVER_PORT to a free port)", e);
     }
     server = s;
-    log.info("dp-server listening address={} port={} (bootstrap + ADS, plaintext)", bind.getHostString(), port());
+    log.info(
+        "dp-server listening address={} port={} (bootstrap + ADS, {}, dataplane tokens {})",
+        bind.getHostString(), port(), security.tls() ? "TLS" : "plaintext", security.authenticates() ? "required" : "off");
   }
 
   @Override
@@ -122,6 +148,7 @@ public final class DpServer implements Component {
     lifecycle.stop(); // before the streams close: a stopping CP deregisters nothing
     s.stop().join();
     reconciler.stop();
+    security.stop();
     log.info("dp-server stopped");
   }
 

@@ -1,6 +1,7 @@
 /**
  * The dataplane server (Kuma's {@code dpServer}, port 5678): {@code POST /bootstrap} for kuma-dp
- * and the ADS gRPC service for Envoy, on one Armeria port (HTTP/1.1 and h2c; TLS comes later).
+ * and the ADS gRPC service for Envoy, on one Armeria port (TLS by default; see {@code
+ * io.meshlite.cp.tokens.dp.DpSecurity} for TLS and dataplane token authentication).
  *
  * <p>Java-control-plane's {@code V3DiscoveryServer} serves snapshots from a {@code SimpleCache}
  * keyed by node id; {@link io.meshlite.cp.xds.XdsReconciler} fills that cache. Because Envoy sends

@@ -11,8 +11,10 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.QueryParams;
 import com.linecorp.armeria.common.RequestHeaders;
+import com.linecorp.armeria.common.SessionProtocol;
 import com.linecorp.armeria.server.HttpStatusException;
 import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServerErrorHandler;
 import com.linecorp.armeria.server.ServiceConfig;
 import com.linecorp.armeria.server.ServiceRequestContext;
@@ -22,6 +24,7 @@ import io.meshlite.cp.config.CpConfig;
 import io.meshlite.cp.diagnostics.Metrics;
 import io.meshlite.cp.manager.ResourceManager;
 import io.meshlite.cp.runtime.Component;
+import io.meshlite.cp.tokens.api.ApiSecurity;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -49,6 +52,7 @@ public final class RestServer implements Component {
   private final CpConfig.ApiServer config;
   private final RestApi api;
   private final Metrics.Counter requests;
+  private final ApiSecurity security;
   private volatile Server server;
   private volatile ExecutorService executor;
   private volatile boolean started;
@@ -61,6 +65,14 @@ public final class RestServer implements Component {
    * @param metrics where request counts go
    */
   public RestServer(CpConfig config, ResourceManager manager, IndexResponse index, Metrics metrics) {
+    this(config, manager, index, metrics, ApiSecurity.open());
+  }
+
+  /**
+   * @param security authentication, admin-only routes, token endpoints and the HTTPS port
+   */
+  public RestServer(CpConfig config, ResourceManager manager, IndexResponse index, Metrics metrics, ApiSecurity security) {
+    this.security = security;
     this.config = config.apiServer();
     var redacted = config.toRedactedJson();
     this.api =
@@ -72,19 +84,19 @@ public final class RestServer implements Component {
 
   @Override
   public void start() {
-    if (!config.http().enabled()) {
-      log.info("REST API over HTTP disabled (apiServer.http.enabled=false)");
+    if (!config.http().enabled() && !security.servesHttps()) {
+      log.info("REST API disabled (apiServer.http.enabled=false, no HTTPS)");
       started = true;
       return;
     }
-    if (config.https().enabled()) {
-      log.info("REST API over HTTPS (apiServer.https, port {}) is not served yet", config.https().port());
-    }
     executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("rest-api-", 0).factory());
+    ServerBuilder sb = Server.builder();
+    if (config.http().enabled()) {
+      sb.http(new InetSocketAddress(config.http().iface(), config.http().port()));
+    }
+    security.configure(sb, config.basePath());
     Server s =
-        Server.builder()
-            .http(new InetSocketAddress(config.http().iface(), config.http().port()))
-            .maxRequestLength(MAX_BODY_BYTES)
+        sb.maxRequestLength(MAX_BODY_BYTES)
             .requestTimeout(Duration.ofSeconds(60))
             .gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(3))
             .errorHandler(new JsonErrorHandler())
@@ -93,13 +105,22 @@ public final class RestServer implements Component {
     s.start().join();
     server = s;
     started = true;
-    log.info("REST API listening address={}:{}", config.http().iface(), port());
+    log.info(
+        "REST API listening http={} https={}",
+        config.http().enabled() ? config.http().iface() + ":" + port() : "off",
+        security.servesHttps() ? config.https().iface() + ":" + httpsPort() : "off");
   }
 
-  /** The bound port (useful when configured with 0). */
+  /** The bound HTTP port (useful when configured with 0). */
   public int port() {
     Server s = server;
-    return s == null ? config.http().port() : s.activeLocalPort();
+    return s == null ? config.http().port() : s.activeLocalPort(SessionProtocol.HTTP);
+  }
+
+  /** The bound HTTPS port (useful when configured with 0). */
+  public int httpsPort() {
+    Server s = server;
+    return s == null ? config.https().port() : s.activeLocalPort(SessionProtocol.HTTPS);
   }
 
   @Override

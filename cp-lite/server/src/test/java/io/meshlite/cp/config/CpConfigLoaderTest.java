@@ -55,7 +55,11 @@ class CpConfigLoaderTest {
     assertThat(c.dpServer().authn().dpProxy().type()).isEmpty();
     assertThat(c.diagnostics()).isEqualTo(new CpConfig.Diagnostics(5680, "0.0.0.0", false));
     assertThat(c.defaults().skipMeshCreation()).isFalse();
-    assertThat(c.general()).isEqualTo(new CpConfig.General("/home/kuma/.kuma", "", ""));
+    assertThat(c.general()).isEqualTo(new CpConfig.General("/home/kuma/.kuma", "", "", "", ""));
+    assertThat(c.apiServer().auth()).isEqualTo(new CpConfig.ApiServerAuth(""));
+    assertThat(c.apiServer().authn())
+        .isEqualTo(new CpConfig.ApiServerAuthn("tokens", true, new CpConfig.ApiServerAuthnTokens(true)));
+    assertThat(c.dpServer().authn().enableReloadableTokens()).isTrue();
 
     // Accessors the dataplane server wires from.
     assertThat(c.dpServerPort()).isEqualTo(5678);
@@ -111,10 +115,15 @@ class CpConfigLoaderTest {
     expected.put("apiServer.https.tlsKeyFile", "KUMA_API_SERVER_HTTPS_TLS_KEY_FILE");
     expected.put("apiServer.readOnly", "KUMA_API_SERVER_READ_ONLY");
     expected.put("apiServer.basePath", "KUMA_API_SERVER_BASE_PATH");
+    expected.put("apiServer.auth.clientCertsDir", "KUMA_API_SERVER_AUTH_CLIENT_CERTS_DIR");
+    expected.put("apiServer.authn.type", "KUMA_API_SERVER_AUTHN_TYPE");
+    expected.put("apiServer.authn.localhostIsAdmin", "KUMA_API_SERVER_AUTHN_LOCALHOST_IS_ADMIN");
+    expected.put("apiServer.authn.tokens.bootstrapAdminToken", "KUMA_API_SERVER_AUTHN_TOKENS_BOOTSTRAP_ADMIN_TOKEN");
     expected.put("dpServer.port", "KUMA_DP_SERVER_PORT");
     expected.put("dpServer.tlsCertFile", "KUMA_DP_SERVER_TLS_CERT_FILE");
     expected.put("dpServer.tlsKeyFile", "KUMA_DP_SERVER_TLS_KEY_FILE");
     expected.put("dpServer.authn.dpProxy.type", "KUMA_DP_SERVER_AUTHN_DP_PROXY_TYPE");
+    expected.put("dpServer.authn.enableReloadableTokens", "KUMA_DP_SERVER_AUTHN_ENABLE_RELOADABLE_TOKENS");
     expected.put("diagnostics.serverPort", "KUMA_DIAGNOSTICS_SERVER_PORT");
     expected.put("diagnostics.interface", "KUMA_DIAGNOSTICS_INTERFACE");
     expected.put("diagnostics.debugEndpoints", "KUMA_DIAGNOSTICS_DEBUG_ENDPOINTS");
@@ -141,6 +150,8 @@ class CpConfigLoaderTest {
         "runtime.kubernetes.injector.sidecarContainer.adminPort",
         "KUMA_RUNTIME_KUBERNETES_INJECTOR_SIDECAR_CONTAINER_ADMIN_PORT");
     expected.put("runtime.kubernetes.injector.initContainer.image", "KUMA_INJECTOR_INIT_CONTAINER_IMAGE");
+    expected.put("general.tlsCaFile", "KUMA_GENERAL_TLS_CA_FILE");
+    expected.put("general.tlsExtraSans", "KUMA_GENERAL_TLS_EXTRA_SANS");
 
     Map<String, String> actual = new LinkedHashMap<>();
     ConfigKeys.all().forEach(k -> actual.put(k.path(), k.env()));

@@ -124,6 +124,11 @@ public final class EnvoyProcess implements AutoCloseable {
         .toList();
   }
 
+  /** The process id of this Envoy. */
+  public long pid() {
+    return process.pid();
+  }
+
   /** The Envoy log so far. */
   public String log() {
     try {

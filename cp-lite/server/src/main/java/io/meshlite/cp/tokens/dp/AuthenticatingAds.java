@@ -1,0 +1,260 @@
+package io.meshlite.cp.tokens.dp;
+
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import io.meshlite.cp.tokens.DataplaneClaims;
+import io.meshlite.cp.tokens.TokenRejected;
+import io.meshlite.cp.xds.ProxyId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * The ADS service behind dataplane token authentication. A stream is held back until its first
+ * request (which carries the node) has been authenticated on {@code auth}; only then is the real
+ * ADS stream opened, so a refused proxy never reaches the snapshot cache and never receives any
+ * configuration. A refused stream is closed with {@code UNAUTHENTICATED} and the reason. An
+ * accepted stream is registered with {@link LiveStreams}, which closes it the moment its token
+ * expires, is revoked or loses its signing key.
+ */
+final class AuthenticatingAds extends AggregatedDiscoveryServiceImplBase {
+  private final AggregatedDiscoveryServiceImplBase delegate;
+  private final DpAuthenticator authenticator;
+  private final LiveStreams live;
+  private final Executor auth;
+
+  /**
+   * @param auth where authentication runs (it reads the store, which may block)
+   */
+  AuthenticatingAds(
+      AggregatedDiscoveryServiceImplBase delegate, DpAuthenticator authenticator, LiveStreams live, Executor auth) {
+    this.delegate = delegate;
+    this.authenticator = authenticator;
+    this.live = live;
+    this.auth = auth;
+  }
+
+  @Override
+  public StreamObserver<DiscoveryRequest> streamAggregatedResources(StreamObserver<DiscoveryResponse> responses) {
+    return new Stream(TokenMetadata.current(), new Responses(responses));
+  }
+
+  @Override
+  public StreamObserver<DeltaDiscoveryRequest> deltaAggregatedResources(StreamObserver<DeltaDiscoveryResponse> responses) {
+    responses.onError(
+        Status.UNIMPLEMENTED
+            .withDescription("delta xDS is not supported yet: use a bootstrap with adsConfig.apiType GRPC")
+            .asRuntimeException());
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(DeltaDiscoveryRequest value) {}
+
+      @Override
+      public void onError(Throwable t) {}
+
+      @Override
+      public void onCompleted() {}
+    };
+  }
+
+  /** The response side, safe to close from any thread (the discovery server locks on it too). */
+  static final class Responses implements StreamObserver<DiscoveryResponse> {
+    private final StreamObserver<DiscoveryResponse> out;
+    private boolean done;
+
+    Responses(StreamObserver<DiscoveryResponse> out) {
+      this.out = out;
+    }
+
+    @Override
+    public synchronized void onNext(DiscoveryResponse r) {
+      if (!done) {
+        try {
+          out.onNext(r);
+        } catch (StatusRuntimeException e) {
+          done = true; // the call is already gone
+        }
+      }
+    }
+
+    @Override
+    public synchronized void onError(Throwable t) {
+      if (!done) {
+        done = true;
+        try {
+          out.onError(t);
+        } catch (RuntimeException e) {
+          // the call is already gone
+        }
+      }
+    }
+
+    @Override
+    public synchronized void onCompleted() {
+      if (!done) {
+        done = true;
+        try {
+          out.onCompleted();
+        } catch (RuntimeException e) {
+          // the call is already gone
+        }
+      }
+    }
+  }
+
+  /** One ADS stream: authenticating, open or closed. */
+  final class Stream implements StreamObserver<DiscoveryRequest>, LiveStreams.Guarded {
+    private final List<String> tokens;
+    private final Responses responses;
+    // Guarded by this: the delegate's request side and what waits for authentication.
+    private StreamObserver<DiscoveryRequest> requests;
+    private List<DiscoveryRequest> pending;
+    private boolean closed;
+    private ProxyId id;
+    private String token;
+    private Optional<String> inline = Optional.empty();
+    private volatile DataplaneClaims claims;
+
+    Stream(List<String> tokens, Responses responses) {
+      this.tokens = tokens;
+      this.responses = responses;
+    }
+
+    @Override
+    public void onNext(DiscoveryRequest request) {
+      synchronized (this) {
+        if (closed) {
+          return;
+        }
+        if (requests != null) {
+          requests.onNext(request);
+          return;
+        }
+        if (pending != null) {
+          pending.add(request); // still authenticating
+          return;
+        }
+        pending = new ArrayList<>(List.of(request));
+      }
+      try {
+        auth.execute(() -> authenticate(request));
+      } catch (RejectedExecutionException e) {
+        close(Status.UNAVAILABLE.withDescription("the control plane is stopping"), null);
+      }
+    }
+
+    private void authenticate(DiscoveryRequest first) {
+      String nodeId = first.getNode().getId();
+      DataplaneClaims c;
+      try {
+        c = authenticator.stream(tokens, first.getNode());
+      } catch (TokenRejected e) {
+        live.refused(nodeId, e.getMessage());
+        close(Status.UNAUTHENTICATED.withDescription(e.getMessage()), null);
+        return;
+      } catch (RuntimeException e) {
+        live.refused(nodeId, "authentication failed: " + e);
+        close(Status.UNAVAILABLE.withDescription("the control plane could not check the dataplane token: " + e.getMessage()), null);
+        return;
+      }
+      synchronized (this) {
+        if (closed) {
+          return;
+        }
+        id = DpAuthenticator.proxyId(nodeId);
+        token = tokens.get(0);
+        inline = DpAuthenticator.inlineDataplane(first.getNode());
+        claims = c;
+        requests = delegate.streamAggregatedResources(responses);
+        for (DiscoveryRequest r : pending) {
+          requests.onNext(r);
+        }
+        pending = null;
+      }
+      live.opened(this);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      StreamObserver<DiscoveryRequest> r;
+      synchronized (this) {
+        if (closed) {
+          return;
+        }
+        closed = true;
+        r = requests;
+      }
+      live.closed(this);
+      if (r != null) {
+        r.onError(t);
+      }
+    }
+
+    @Override
+    public void onCompleted() {
+      StreamObserver<DiscoveryRequest> r;
+      synchronized (this) {
+        if (closed) {
+          return;
+        }
+        closed = true;
+        r = requests;
+      }
+      live.closed(this);
+      if (r != null) {
+        r.onCompleted();
+      } else {
+        responses.onCompleted();
+      }
+    }
+
+    /**
+     * Ends the stream from the server side: Envoy gets {@code status}; the discovery server sees a
+     * cancellation and forgets the stream.
+     */
+    @Override
+    public void close(Status status, String why) {
+      StreamObserver<DiscoveryRequest> r;
+      synchronized (this) {
+        if (closed) {
+          return;
+        }
+        closed = true;
+        r = requests;
+        responses.onError(status.asRuntimeException());
+        if (r != null) {
+          r.onError(Status.CANCELLED.withDescription(why == null ? status.getDescription() : why).asRuntimeException());
+        }
+      }
+      live.closed(this);
+    }
+
+    @Override
+    public synchronized ProxyId id() {
+      return id;
+    }
+
+    @Override
+    public synchronized String token() {
+      return token;
+    }
+
+    @Override
+    public synchronized Optional<String> inline() {
+      return inline;
+    }
+
+    @Override
+    public DataplaneClaims claims() {
+      return claims;
+    }
+  }
+}
