@@ -166,6 +166,9 @@ class SelfRegistrationIT {
         "--metrics-port", String.valueOf(metricsPort),
         "--binary-path", EnvoyBinary.require().toString(),
         "--work-dir", backendWork.toString(),
+        "--ca-cert-file", cp.caFile().toString(),
+        "--dataplane-token-file", tokenFile("backend-1").toString(),
+        "--dns-proxy-port", String.valueOf(Ports.free()),
         "--drain-time", "2s",
         "--envoy-log-level", "warning"), Map.of());
     closing.add(backend);
@@ -223,7 +226,9 @@ class SelfRegistrationIT {
         "type: Dataplane\nmesh: default\nname: {{ name }}\nnetworking:\n  address: 127.0.0.1\n");
     JavaProcess bad = JavaProcess.start("kuma-dp-bad", work, "io.meshlite.agent.AgentMain", List.of(
         "run", "--cp-address", cp.dpServerUrl(), "--dataplane-file", template.toString(), "--dataplane-var", "name=bad-1",
-        "--readiness-port", String.valueOf(Ports.free()), "--binary-path", EnvoyBinary.require().toString()), Map.of());
+        "--readiness-port", String.valueOf(Ports.free()), "--binary-path", EnvoyBinary.require().toString(),
+        "--ca-cert-file", cp.caFile().toString(), "--dataplane-token-file", tokenFile("bad-1").toString(),
+        "--dns-proxy-port", String.valueOf(Ports.free())), Map.of());
     closing.add(bad);
     assertThat(bad.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(bad.process().exitValue()).isEqualTo(1);
@@ -245,5 +250,10 @@ class SelfRegistrationIT {
       }
       return new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
     }
+  }
+
+  /** A dataplane token for a self-registering proxy, as an operator would hand it to the VM. */
+  private Path tokenFile(String name) throws java.io.IOException {
+    return Files.writeString(work.resolve(name + ".token"), cp.dataplaneToken("default", name));
   }
 }

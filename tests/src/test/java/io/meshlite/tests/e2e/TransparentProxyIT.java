@@ -118,8 +118,8 @@ class TransparentProxyIT {
     apply(dataplaneJson("client-1", A_ADDRESS, "client", Ports.free()));
 
     Path clientWork = work.resolve("dp-client");
-    NamespacedEnvoyAdmin backend = agent(b, "backend-1", "http://" + A_ADDRESS + ":" + dpPort, work.resolve("dp-backend"));
-    NamespacedEnvoyAdmin client = agent(a, "client-1", "http://127.0.0.1:" + dpPort, clientWork);
+    NamespacedEnvoyAdmin backend = agent(b, "backend-1", "https://" + A_ADDRESS + ":" + dpPort, work.resolve("dp-backend"));
+    NamespacedEnvoyAdmin client = agent(a, "client-1", "https://127.0.0.1:" + dpPort, clientWork);
 
     // The name -> VIP table kuma-dp's DNS stub polls, straight from Envoy's Unix socket.
     Path socket = clientWork.resolve("kuma-mesh-metric-config.sock");
@@ -209,7 +209,11 @@ class TransparentProxyIT {
             "KUMA_API_SERVER_HTTP_INTERFACE", "127.0.0.1",
             "KUMA_DP_SERVER_PORT", String.valueOf(dpPort),
             "KUMA_DIAGNOSTICS_SERVER_PORT", String.valueOf(diagPort),
-            "KUMA_GENERAL_WORK_DIR", work.resolve("kuma-cp").toString());
+            "KUMA_GENERAL_WORK_DIR", work.resolve("kuma-cp").toString(),
+            // Host B dials the dp-server over the veth: its address must be in the certificate.
+            "KUMA_GENERAL_TLS_EXTRA_SANS", A_ADDRESS,
+            // Dataplane tokens are covered by TokensIT; here only TLS is kept.
+            "KUMA_DP_SERVER_AUTHN_DP_PROXY_TYPE", "none");
     NamespacedProcess cp = track(ns.startJava("kuma-cp", logs, "io.meshlite.cp.CpMain", List.of("run"), env));
     await("kuma-cp ready").atMost(STARTUP).pollInterval(Duration.ofMillis(250)).until(() -> {
       if (!cp.alive()) {
@@ -242,6 +246,7 @@ class TransparentProxyIT {
     List<String> args = List.of(
         "run",
         "--cp-address", cpAddress,
+        "--ca-cert-file", work.resolve("kuma-cp/kuma-cp.crt").toString(),
         "--name", name,
         "--mesh", "default",
         "--admin-port", String.valueOf(adminPort),
