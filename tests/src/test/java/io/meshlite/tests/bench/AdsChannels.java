@@ -10,15 +10,20 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The HTTP/2 connections the simulated proxies stream over. Armeria pools one HTTP/2 connection
- * per endpoint per client factory, so {@code k} factories give {@code k} connections; stream
- * {@code i} uses factory {@code i % k}. All factories share one small event-loop group, so even
- * one connection per proxy costs sockets, not threads.
+ * The HTTP/2 connections the simulated proxies stream over; stream {@code i} uses connection
+ * {@code i % k}. Armeria pools one HTTP/2 connection per endpoint address per client factory. For
+ * a control plane on 127.0.0.1 every connection gets its own loopback address (127.0.0.1,
+ * 127.0.1.1, 127.0.1.2, ...; the dp-server listens on all addresses) on one shared factory, which
+ * makes even one connection per proxy cheap to open; for any other host each connection gets its
+ * own client factory (slower to create: each builds its TLS context and resolver). Everything
+ * shares one small event-loop group, so connections cost sockets, not threads.
  */
 final class AdsChannels implements AutoCloseable {
   private static final int MAX_MESSAGE_BYTES = 64 << 20;
 
-  private final String uri;
+  private final String host;
+  private final int port;
+  private final boolean loopback;
   private final EventLoopGroup loops;
   private final int connections;
   private final List<ClientFactory> factories = new ArrayList<>();
@@ -31,7 +36,9 @@ final class AdsChannels implements AutoCloseable {
    * @param threads event-loop threads
    */
   AdsChannels(String host, int port, int connections, int threads) {
-    this.uri = "h2c://" + host + ":" + port + "/";
+    this.host = host;
+    this.port = port;
+    this.loopback = host.equals("127.0.0.1") || host.equals("localhost");
     this.loops = EventLoopGroups.newEventLoopGroup(threads, "bench-ads", true);
     this.connections = connections;
   }
@@ -40,15 +47,22 @@ final class AdsChannels implements AutoCloseable {
   synchronized AggregatedDiscoveryServiceStub stub(int index) {
     int slot = connections == 0 ? index : index % connections;
     while (stubs.size() <= slot) {
-      ClientFactory f =
-          ClientFactory.builder()
-              .workerGroup(loops, false)
-              .idleTimeout(Duration.ZERO)
-              .connectTimeout(Duration.ofSeconds(10))
-              .build();
-      factories.add(f);
+      int n = stubs.size();
+      ClientFactory f;
+      if (factories.isEmpty() || !loopback) {
+        f =
+            ClientFactory.builder()
+                .workerGroup(loops, false)
+                .idleTimeout(Duration.ZERO)
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
+        factories.add(f);
+      } else {
+        f = factories.get(0);
+      }
+      String address = loopback ? loopbackAddress(n) : host;
       stubs.add(
-          GrpcClients.builder(uri)
+          GrpcClients.builder("h2c://" + address + ":" + port + "/")
               .factory(f)
               .responseTimeout(Duration.ZERO)
               .writeTimeout(Duration.ZERO)
@@ -60,9 +74,20 @@ final class AdsChannels implements AutoCloseable {
     return stubs.get(slot);
   }
 
-  /** How many connections (client factories) are in use. */
+  /** How many connections are in use. */
   synchronized int connections() {
-    return factories.size();
+    return stubs.size();
+  }
+
+  /** 127.0.0.1 for the first connection, then 127.0.1.1, 127.0.1.2, ... (never .0 or .255). */
+  static String loopbackAddress(int n) {
+    if (n == 0) {
+      return "127.0.0.1";
+    }
+    int i = n - 1;
+    int last = 1 + i % 254;
+    int rest = i / 254;
+    return "127." + (rest / 254) + "." + (1 + rest % 254) + "." + last;
   }
 
   @Override

@@ -26,8 +26,8 @@ import java.util.Map;
  * @param changeTimeout how long a change may take to reach every affected proxy
  * @param registerConcurrency parallel REST writes while registering
  * @param tokens the dataplane token for each stream ({@code authorization} metadata)
- * @param warmup proxies (in a separate mesh) that connect, get configured and leave before the
- *     measured run, so neither JVM is measured cold; 0 = measure a cold kuma-cp
+ * @param warmup proxies of a separate mesh that first go through the same run (3 rounds of every
+ *     change) and leave, so neither JVM is measured cold; 0 = measure a cold kuma-cp
  */
 public record BenchOptions(
     int dataplanes,
@@ -75,7 +75,7 @@ public record BenchOptions(
   public static BenchOptions defaults() {
     return new BenchOptions(
         1000, 100, 4, true, 4, 2, false, 0, 1, 5, XdsLoadHarness.CHANGES, Duration.ofMillis(500),
-        Duration.ofSeconds(120), Duration.ofSeconds(60), 8, TokenSource.NONE, 50);
+        Duration.ofSeconds(120), Duration.ofSeconds(60), 8, TokenSource.NONE, 200);
   }
 
   public BenchOptions withSize(int n, int m) {
@@ -106,6 +106,14 @@ public record BenchOptions(
     return new BenchOptions(
         dataplanes, services, outbounds, hub, connections, eventLoops, delta, nackFraction, seed, rounds, changes, settle,
         configTimeout, changeTimeout, registerConcurrency, tokens, w);
+  }
+
+  /** The options of the warm-up run: {@code warmup} proxies, 3 rounds, quick settling. */
+  BenchOptions forWarmup() {
+    int n = Math.max(warmup, 2);
+    return new BenchOptions(
+        n, Math.max(2, n / 10), outbounds, hub, connections, eventLoops, delta, nackFraction, seed, 3,
+        XdsLoadHarness.CHANGES, Duration.ofMillis(100), configTimeout, changeTimeout, registerConcurrency, tokens, 0);
   }
 
   public BenchOptions withConnections(int c) {

@@ -16,7 +16,7 @@ import java.util.Map;
  * @param connections HTTP/2 connections the streams used
  * @param loadBefore {@code /proc/loadavg} before the run
  * @param loadAfter {@code /proc/loadavg} after it
- * @param idle kuma-cp before registration (null when its pid is unknown)
+ * @param idle kuma-cp before registration, after any warm-up (null when its pid is unknown)
  * @param registered kuma-cp after registration
  * @param configured kuma-cp once every stream had its first configuration
  * @param end kuma-cp after the last change
@@ -25,6 +25,9 @@ import java.util.Map;
  * @param changes each change, each round
  * @param harnessRssMib the harness's own RSS at the end
  * @param liveHeap kuma-cp heap after a full GC at the end (from jcmd/jstat), or a reason it is unknown
+ * @param cpuByThreadFirst kuma-cp CPU by thread group while the streams got their first config
+ * @param cpuByThreadChanges kuma-cp CPU by thread group during the changes
+ * @param harnessChangesCpuSeconds the harness's own CPU time during the changes
  */
 public record BenchReport(
     String options,
@@ -40,7 +43,10 @@ public record BenchReport(
     FirstConfig first,
     List<ChangeResult> changes,
     double harnessRssMib,
-    String liveHeap) {
+    String liveHeap,
+    String cpuByThreadFirst,
+    String cpuByThreadChanges,
+    double harnessChangesCpuSeconds) {
 
   /**
    * @param expected streams opened
@@ -251,7 +257,7 @@ public record BenchReport(
     if (idle != null) {
       out.printf(
           Locale.ROOT,
-          "kuma-cp   : RSS idle %.0f MiB | registered %.0f | configured %.0f | end %.0f | peak (VmHWM) %.0f MiB;"
+          "kuma-cp   : RSS at start %.0f MiB | registered %.0f | configured %.0f | end %.0f | peak (VmHWM) %.0f MiB;"
               + " threads %d; CPU total %.1f s (registration %.1f s)%n",
           idle.rssMib(), mib(registered), mib(configured), mib(end), end == null ? Double.NaN : end.hwmMib(),
           end == null ? 0 : end.threads(), end == null ? Double.NaN : end.cpuSeconds() - idle.cpuSeconds(),
@@ -260,7 +266,12 @@ public record BenchReport(
       out.println("kuma-cp   : RSS/CPU unknown (no pid)");
     }
     out.println("            after a full GC at the end: " + liveHeap);
-    out.printf(Locale.ROOT, "harness   : RSS %.0f MiB%n", harnessRssMib);
+    out.println("            CPU by thread, first config: " + cpuByThreadFirst);
+    out.println("            CPU by thread, changes     : " + cpuByThreadChanges);
+    out.printf(
+        Locale.ROOT,
+        "harness   : RSS %.0f MiB; CPU %.2f s during the first configs, %.2f s during the changes%n",
+        harnessRssMib, first.harnessCpuSeconds(), harnessChangesCpuSeconds);
     out.println();
     double p99 = worstChangeP99();
     double peak = end == null ? Double.NaN : end.hwmMib();

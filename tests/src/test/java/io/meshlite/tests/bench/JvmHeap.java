@@ -31,6 +31,13 @@ final class JvmHeap {
         String h = run(bin.resolve("jcmd").toString(), Long.toString(pid), "GC.class_histogram");
         h.lines().limit(28).forEach(l -> System.err.println("[histogram] " + l));
       }
+      if (Boolean.getBoolean("bench.nmt")) {
+        // -Dbench.nmt=true with --cp-jvm-opts=-XX:NativeMemoryTracking=summary: where RSS goes.
+        String nmt = run(bin.resolve("jcmd").toString(), Long.toString(pid), "VM.native_memory", "summary");
+        nmt.lines()
+            .filter(l -> l.contains("committed=") && (l.startsWith("Total") || l.startsWith("-")))
+            .forEach(l -> System.err.println("[nmt] " + l.replaceAll("reserved=[0-9]+KB, ", "").trim()));
+      }
       List<String> lines = run(bin.resolve("jstat").toString(), "-gc", Long.toString(pid)).lines().toList();
       if (lines.size() < 2) {
         return "unknown (jstat printed nothing)";

@@ -14,7 +14,7 @@ import java.nio.file.Path;
  * @param cpuSeconds user + system CPU time
  */
 public record ProcStats(long rssKib, long hwmKib, int threads, double cpuSeconds) {
-  private static final double TICKS_PER_SECOND = clockTicks();
+  static final double TICKS_PER_SECOND = clockTicks();
 
   /** The figures now, or null when the process (or /proc) is not there. */
   static ProcStats read(long pid) {

@@ -30,6 +30,9 @@ public final class XdsLoadBench {
   private XdsLoadBench() {}
 
   public static void main(String[] args) throws Exception {
+    // A stream the server ends (e.g. UNIMPLEMENTED for delta) is reported in the table; Armeria's
+    // client would also log a warning per stream.
+    System.setProperty("org.slf4j.simpleLogger.log.com.linecorp.armeria.client", "error");
     Map<String, String> rest = new LinkedHashMap<>();
     BenchOptions options;
     try {

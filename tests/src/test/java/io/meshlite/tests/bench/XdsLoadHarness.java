@@ -49,9 +49,12 @@ public final class XdsLoadHarness {
 
   private static final int SAMPLE = 5;
 
+  private static final String WARMUP_MESH = "bench-warmup";
+
   private final BenchOptions options;
   private final CpTarget target;
   private final PrintStream log;
+  private final String prefix;
   private final KumaApi api;
   private final Topology topology;
   private final Map<String, SimulatedProxy> proxies = new LinkedHashMap<>();
@@ -64,19 +67,29 @@ public final class XdsLoadHarness {
    * @param log where progress lines go
    */
   public XdsLoadHarness(BenchOptions options, CpTarget target, PrintStream log) {
+    this(options, target, log, Topology.DEFAULT_MESH, "[bench] ");
+  }
+
+  private XdsLoadHarness(BenchOptions options, CpTarget target, PrintStream log, String mesh, String prefix) {
     this.options = options;
     this.target = target;
     this.log = log;
+    this.prefix = prefix;
     this.api = new KumaApi(target.apiUrl(), target.diagnosticsUrl());
-    this.topology =
-        Topology.generate(
-            Topology.DEFAULT_MESH, options.dataplanes(), options.services(), options.outbounds(), options.hub());
+    this.topology = Topology.generate(mesh, options.dataplanes(), options.services(), options.outbounds(), options.hub());
   }
 
   /** Runs everything and closes every stream it opened. */
   public BenchReport run() throws InterruptedException {
     if (options.warmup() > 0) {
-      warmUp(options.warmup());
+      // Both JVMs warm up on the same work in a mesh of its own (whose events do not touch the
+      // measured mesh): proxies connect, every change runs a few rounds, the proxies leave.
+      long t = System.nanoTime();
+      api.putMesh(WARMUP_MESH);
+      BenchReport warm = new XdsLoadHarness(options.forWarmup(), target, log, WARMUP_MESH, "[warm-up] ").run();
+      progress(
+          "warm-up done in %.1f s (%d proxies in mesh %s, %d changes)",
+          (System.nanoTime() - t) / 1e9, warm.first().expected(), WARMUP_MESH, warm.changes().size());
     }
     String loadBefore = loadAverage();
     ProcStats idle = proc();
@@ -88,8 +101,11 @@ public final class XdsLoadHarness {
     try (AdsChannels ch =
         new AdsChannels(target.dpHost(), target.dpPort(), options.connections(), options.eventLoops())) {
       channels = ch;
+      Map<String, Double> threads0 = ThreadCpu.read(target.pid());
       FirstConfig first = connectAll();
       ProcStats configured = proc();
+      Map<String, Double> threads1 = ThreadCpu.read(target.pid());
+      ProcStats self1 = ProcStats.read(ProcessHandle.current().pid());
       List<ChangeResult> changes = new ArrayList<>();
       if (first.converged() == first.expected()) {
         for (int round = 0; round < options.rounds(); round++) {
@@ -106,9 +122,11 @@ public final class XdsLoadHarness {
         progress("not every stream got its first configuration: changes skipped");
       }
       ProcStats end = proc();
-      String liveHeap = JvmHeap.afterFullGc(target.pid());
+      Map<String, Double> threads2 = ThreadCpu.read(target.pid());
+      String liveHeap = prefix.startsWith("[warm") ? "" : JvmHeap.afterFullGc(target.pid());
       proxies.values().forEach(SimulatedProxy::close);
       ProcStats self = ProcStats.read(ProcessHandle.current().pid());
+      double harnessChangesCpu = cpuBetween(self1, self);
       return new BenchReport(
           options.describe(),
           target,
@@ -123,46 +141,16 @@ public final class XdsLoadHarness {
           first,
           changes,
           self == null ? Double.NaN : self.rssMib(),
-          liveHeap);
+          liveHeap,
+          ThreadCpu.describe(threads0, threads1, 6),
+          ThreadCpu.describe(threads1, threads2, 6),
+          harnessChangesCpu);
     } finally {
       proxies.values().forEach(SimulatedProxy::close);
     }
   }
 
   // ------------------------------------------------------------------ registration and first config
-
-  /**
-   * Warms both JVMs up: a few proxies in a mesh of their own register, get configured and leave.
-   * Events of that mesh do not touch the measured one.
-   */
-  private void warmUp(int n) throws InterruptedException {
-    long t = System.nanoTime();
-    String mesh = "bench-warmup";
-    api.putMesh(mesh);
-    Topology w = Topology.generate(mesh, n, Math.min(5, n), 2, true);
-    register(w, List.copyOf(w.dataplanes()));
-    Map<String, Set<String>> endpoints = w.endpointsByService();
-    Map<String, SimulatedProxy> warm = new LinkedHashMap<>();
-    try (AdsChannels ch = new AdsChannels(target.dpHost(), target.dpPort(), 1, 1)) {
-      for (Dp dp : w.dataplanes()) {
-        warm.put(dp.name(), newProxy(w, dp));
-      }
-      Convergence c =
-          Convergence.watchEach("warm-up", warm, name -> {
-            Expected e = w.expected(name, endpoints);
-            return v -> v.matches(e);
-          });
-      int i = 0;
-      for (SimulatedProxy p : warm.values()) {
-        p.start(ch.stub(i++));
-      }
-      c.await(options.configTimeout().toMillis());
-      warm.values().forEach(SimulatedProxy::close);
-      progress(
-          "warm-up: %d/%d proxies of mesh %s configured in %.1f s, then disconnected",
-          c.converged(), n, mesh, (System.nanoTime() - t) / 1e9);
-    }
-  }
 
   private void register(Topology t, List<Dp> dps) throws InterruptedException {
     ExecutorService pool =
@@ -503,7 +491,7 @@ public final class XdsLoadHarness {
   }
 
   private void progress(String format, Object... args) {
-    log.println("[bench] " + String.format(Locale.ROOT, format, args));
+    log.println(prefix + String.format(Locale.ROOT, format, args));
   }
 
   static String loadAverage() {
