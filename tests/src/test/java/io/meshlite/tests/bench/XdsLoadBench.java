@@ -16,6 +16,7 @@ import java.util.Map;
  * --connections=4|per-proxy --event-loops=2 --protocol=sotw|delta --nack=0.0 --seed=1
  * --rounds=5 --changes=endpoint-hub,endpoint-leaf,endpoint-remove,new-service,outbound-add
  * --settle-ms=500 --config-timeout-s=120 --change-timeout-s=60 --register-concurrency=8
+ * --warmup=200                     (proxies of a separate mesh run everything first; 0 = cold kuma-cp)
  * --token=JWT                      (sent as authorization metadata on every stream)
  * --cp=classpath|dist|external     (default classpath: CpMain with the dist launcher's JVM flags)
  * --cp-jvm-opts="-Xmx256m ..."     (extra kuma-cp JVM flags; JAVA_OPTS with --cp=dist)
