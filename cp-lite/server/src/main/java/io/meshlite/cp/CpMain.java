@@ -211,6 +211,10 @@ public final class CpMain {
     metrics.gauge("process_start_time_seconds", "Start time of the process since the epoch in seconds.", () -> startMillis / 1000.0);
     metrics.gauge(
         "cp_ready", "1 when every component of the control plane is ready.", () -> notReady().isEmpty() ? 1 : 0);
+    metrics.gauge("xds_proxies_connected", "Proxies with an open ADS stream.", () -> dpServer.xdsStats().connectedProxies());
+    metrics.gauge("xds_generations", "Proxy configuration generations since start.", () -> dpServer.xdsStats().generations());
+    metrics.gauge("xds_snapshots_set", "Generations whose content changed (pushed).", () -> dpServer.xdsStats().pushes());
+    metrics.gauge("xds_generation_errors", "Generations that failed.", () -> dpServer.xdsStats().failures());
     Metrics.Counter events = metrics.counter("store_events_total", "Committed store changes.", "kind", "type");
     store.subscribe(e -> events.inc(e.kind().name().toLowerCase(Locale.ROOT), e.key().type()));
   }
