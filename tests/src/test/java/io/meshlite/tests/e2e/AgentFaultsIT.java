@@ -68,7 +68,7 @@ class AgentFaultsIT {
   }
 
   private String dpServerUrl() {
-    return "http://127.0.0.1:" + dpServerPort;
+    return "https://127.0.0.1:" + dpServerPort;
   }
 
   private void echo(String name, int port) {
