@@ -23,6 +23,7 @@ final class AdsChannels implements AutoCloseable {
 
   private final String host;
   private final int port;
+  private final boolean tls;
   private final boolean loopback;
   private final EventLoopGroup loops;
   private final int connections;
@@ -36,6 +37,15 @@ final class AdsChannels implements AutoCloseable {
    * @param threads event-loop threads
    */
   AdsChannels(String host, int port, int connections, int threads) {
+    this(host, port, connections, threads, true);
+  }
+
+  /**
+   * @param tls whether the dp-server speaks TLS (kuma-cp always does; the certificate is not
+   *     checked: the harness only ever targets a control plane it started on loopback)
+   */
+  AdsChannels(String host, int port, int connections, int threads, boolean tls) {
+    this.tls = tls;
     this.host = host;
     this.port = port;
     this.loopback = host.equals("127.0.0.1") || host.equals("localhost");
@@ -55,6 +65,7 @@ final class AdsChannels implements AutoCloseable {
                 .workerGroup(loops, false)
                 .idleTimeout(Duration.ZERO)
                 .connectTimeout(Duration.ofSeconds(10))
+                .tlsNoVerify()
                 .build();
         factories.add(f);
       } else {
@@ -62,7 +73,7 @@ final class AdsChannels implements AutoCloseable {
       }
       String address = loopback ? loopbackAddress(n) : host;
       stubs.add(
-          GrpcClients.builder("h2c://" + address + ":" + port + "/")
+          GrpcClients.builder((tls ? "h2://" : "h2c://") + address + ":" + port + "/")
               .factory(f)
               .responseTimeout(Duration.ZERO)
               .writeTimeout(Duration.ZERO)

@@ -68,6 +68,8 @@ final class CpLauncher implements AutoCloseable {
       pb.environment().put("KUMA_DIAGNOSTICS_SERVER_PORT", Integer.toString(diag));
       pb.environment().put("KUMA_GENERAL_WORK_DIR", workDir.resolve("kuma-cp").toString());
       pb.environment().put("KUMA_STORE_TYPE", "memory");
+      // The simulated proxies carry no dataplane tokens (the harness has a per-stream token hook).
+      pb.environment().put("KUMA_DP_SERVER_AUTHN_DP_PROXY_TYPE", "none");
       if (dist != null && !jvmOpts.isEmpty()) {
         pb.environment().put("JAVA_OPTS", String.join(" ", jvmOpts));
       }

@@ -75,7 +75,7 @@ public final class ReferenceServerCheck {
             .build();
     server.start().join();
     Map<String, SimulatedProxy> streams = new LinkedHashMap<>();
-    AdsChannels channels = new AdsChannels("127.0.0.1", server.activeLocalPort(), 1, 1);
+    AdsChannels channels = new AdsChannels("127.0.0.1", server.activeLocalPort(), 1, 1, false);
     try {
       for (int i = 0; i < proxies; i++) {
         String name = "ref-" + i;

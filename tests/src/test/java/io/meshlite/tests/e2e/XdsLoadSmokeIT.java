@@ -49,7 +49,7 @@ class XdsLoadSmokeIT {
 
   /** Starts kuma-cp and runs the harness against it (without its /metrics figures). */
   private BenchReport run(BenchOptions options) throws InterruptedException {
-    cp = ControlPlane.start(work, Map.of());
+    cp = ControlPlane.start(work, Map.of("KUMA_DP_SERVER_AUTHN_DP_PROXY_TYPE", "none"));
     URI dp = URI.create(cp.dpServerUrl());
     CpTarget target =
         new CpTarget(cp.apiUrl(), dp.getHost(), dp.getPort(), null, cp.process().process().pid(), "test JVM flags");

@@ -44,7 +44,10 @@ public final class ControlPlane implements AutoCloseable {
 
   /** Starts kuma-cp with the memory store (plus extra {@code KUMA_*} settings) and waits until ready. */
   public static ControlPlane start(Path workDir, Map<String, String> extraEnv) {
-    return start(workDir, extraEnv, Ports.free(), Ports.free(), Ports.free(), Ports.free());
+    // A test may pin the dp-server port (agents must find a restarted control plane again).
+    String pinned = extraEnv.get("KUMA_DP_SERVER_PORT");
+    int dp = pinned == null ? Ports.free() : Integer.parseInt(pinned);
+    return start(workDir, extraEnv, Ports.free(), Ports.free(), dp, Ports.free());
   }
 
   private static ControlPlane start(Path workDir, Map<String, String> extraEnv, int api, int https, int dp, int diag) {
