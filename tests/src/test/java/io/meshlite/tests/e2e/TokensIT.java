@@ -132,14 +132,18 @@ class TokensIT {
   }
 
   private static void awaitConnected(DataplaneAgent a) {
-    await("Envoy of " + a.process() + " gets its configuration")
-        .atMost(CONNECT)
-        .until(() -> {
-          if (!a.process().alive()) {
-            throw new AssertionError("kuma-dp exited: " + a.process().output());
-          }
-          return a.admin().ready() && a.admin().stat("control_plane.connected_state").orElse(0) == 1;
-        });
+    try {
+      await("Envoy of " + a.process() + " gets its configuration")
+          .atMost(CONNECT)
+          .until(() -> {
+            if (!a.process().alive()) {
+              throw new AssertionError("kuma-dp exited: " + a.process().output());
+            }
+            return a.admin().ready() && a.admin().stat("control_plane.connected_state").orElse(0) == 1;
+          });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError(e.getMessage() + "\nkuma-dp output:\n" + a.process().output(), e);
+    }
   }
 
   private static void awaitDisconnected(DataplaneAgent a) {
