@@ -131,6 +131,8 @@ class CpConfigLoaderTest {
     expected.put("general.workDir", "KUMA_GENERAL_WORK_DIR");
     expected.put("general.tlsCertFile", "KUMA_GENERAL_TLS_CERT_FILE");
     expected.put("general.tlsKeyFile", "KUMA_GENERAL_TLS_KEY_FILE");
+    expected.put("general.tlsCaFile", "KUMA_GENERAL_TLS_CA_FILE");
+    expected.put("general.tlsExtraSans", "KUMA_GENERAL_TLS_EXTRA_SANS");
     expected.put("runtime.kubernetes.controlPlaneServiceName", "KUMA_RUNTIME_KUBERNETES_CONTROL_PLANE_SERVICE_NAME");
     expected.put("runtime.kubernetes.admissionServer.address", "KUMA_RUNTIME_KUBERNETES_ADMISSION_SERVER_ADDRESS");
     expected.put("runtime.kubernetes.admissionServer.port", "KUMA_RUNTIME_KUBERNETES_ADMISSION_SERVER_PORT");
@@ -150,8 +152,6 @@ class CpConfigLoaderTest {
         "runtime.kubernetes.injector.sidecarContainer.adminPort",
         "KUMA_RUNTIME_KUBERNETES_INJECTOR_SIDECAR_CONTAINER_ADMIN_PORT");
     expected.put("runtime.kubernetes.injector.initContainer.image", "KUMA_INJECTOR_INIT_CONTAINER_IMAGE");
-    expected.put("general.tlsCaFile", "KUMA_GENERAL_TLS_CA_FILE");
-    expected.put("general.tlsExtraSans", "KUMA_GENERAL_TLS_EXTRA_SANS");
 
     Map<String, String> actual = new LinkedHashMap<>();
     ConfigKeys.all().forEach(k -> actual.put(k.path(), k.env()));
