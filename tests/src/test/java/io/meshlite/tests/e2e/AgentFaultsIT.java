@@ -81,15 +81,7 @@ class AgentFaultsIT {
   private DataplaneAgent agent(String name, List<String> extraArgs) {
     DataplaneAgent a = DataplaneAgent.start(work, dpServerUrl(), "default", name, extraArgs, Map.of());
     closing.add(a);
-    await(name + " Envoy ready")
-        .atMost(Duration.ofSeconds(60))
-        .until(() -> {
-          if (!a.process().alive()) {
-            throw new AssertionError(name + " exited: " + a.process().output());
-          }
-          return a.admin().ready();
-        });
-    return a;
+    return a.awaitReady();
   }
 
   private void apply(String yaml) {

@@ -374,16 +374,7 @@ class MtlsIT {
   private DataplaneAgent agent(String mesh, String name) {
     DataplaneAgent a = DataplaneAgent.start(work, cp.dpServerUrl(), mesh, name, List.of(), Map.of());
     closing.add(a);
-    await(name + " Envoy ready")
-        .atMost(Duration.ofSeconds(60))
-        .until(
-            () -> {
-              if (!a.process().alive()) {
-                throw new AssertionError(name + " exited: " + a.process().output());
-              }
-              return a.admin().ready();
-            });
-    return a;
+    return a.awaitReady();
   }
 
   private static void awaitFlows(DataplaneAgent client, int outbound) {

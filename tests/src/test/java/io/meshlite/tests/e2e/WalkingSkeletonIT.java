@@ -61,15 +61,7 @@ class WalkingSkeletonIT {
   private DataplaneAgent agent(String name) {
     DataplaneAgent a = DataplaneAgent.start(work, cp.dpServerUrl(), "default", name, List.of(), Map.of());
     processes.add(a);
-    await(name + " Envoy ready")
-        .atMost(Duration.ofSeconds(60))
-        .until(() -> {
-          if (!a.process().alive()) {
-            throw new AssertionError(name + " exited: " + a.process().output());
-          }
-          return a.admin().ready();
-        });
-    return a;
+    return a.awaitReady();
   }
 
   @Test

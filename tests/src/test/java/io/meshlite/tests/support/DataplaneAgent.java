@@ -105,6 +105,24 @@ public final class DataplaneAgent implements AutoCloseable {
     return readinessPort;
   }
 
+  /**
+   * Waits until Envoy's admin says LIVE; fails at once with kuma-dp's output if kuma-dp exits first.
+   *
+   * @return this agent
+   */
+  public DataplaneAgent awaitReady() {
+    org.awaitility.Awaitility.await(process + " Envoy ready")
+        .atMost(java.time.Duration.ofSeconds(60))
+        .until(
+            () -> {
+              if (!process.alive()) {
+                throw new AssertionError(process + " exited: " + process.output());
+              }
+              return admin.ready();
+            });
+    return this;
+  }
+
   public JavaProcess process() {
     return process;
   }
