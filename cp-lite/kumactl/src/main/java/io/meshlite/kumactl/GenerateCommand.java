@@ -3,9 +3,9 @@ package io.meshlite.kumactl;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meshlite.api.time.GoDuration;
 import io.meshlite.kumactl.client.ApiResponse;
 import io.meshlite.kumactl.client.Pkcs1;
-import io.meshlite.kumactl.output.GoDurations;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPairGenerator;
@@ -102,7 +102,7 @@ final class GenerateCommand {
         if (validFor.isZero()) {
           throw new CliException("--valid-for must be greater than 0");
         }
-        body.put("validFor", GoDurations.format(validFor));
+        body.put("validFor", GoDuration.format(validFor));
       }
       root.out.print(issue("/tokens/dataplane", body.toString(), "dataplane"));
       root.out.flush();
@@ -149,7 +149,7 @@ final class GenerateCommand {
       body.put("name", name);
       ArrayNode g = body.putArray("groups");
       groups.forEach(g::add);
-      body.put("validFor", GoDurations.format(validFor));
+      body.put("validFor", GoDuration.format(validFor));
       root.out.print(issue(root, "/tokens/user", body.toString(), "user"));
       root.out.flush();
       return 0;

@@ -1,10 +1,10 @@
 package io.meshlite.kumactl;
 
+import io.meshlite.api.time.GoDuration;
 import io.meshlite.kumactl.client.ApiClient;
 import io.meshlite.kumactl.client.TlsSettings;
 import io.meshlite.kumactl.config.ConfigFiles;
 import io.meshlite.kumactl.config.KumactlConfig;
-import io.meshlite.kumactl.output.GoDurations;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -215,11 +215,7 @@ final class RootCommand implements Callable<Integer>, AutoCloseable {
   static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {
-      Duration d = GoDurations.parse(value);
-      if (d.isNegative()) {
-        throw new IllegalArgumentException("invalid duration \"" + value + "\" (must not be negative)");
-      }
-      return d;
+      return GoDuration.parseNonNegative(value);
     }
   }
 

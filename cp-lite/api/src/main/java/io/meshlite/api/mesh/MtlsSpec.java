@@ -5,6 +5,7 @@ import static io.meshlite.api.validation.Violations.path;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meshlite.api.time.GoDuration;
 import io.meshlite.api.validation.Violations;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -316,7 +317,12 @@ public record MtlsSpec(Optional<String> enabledBackend, List<Backend> backends) 
       return Optional.empty();
     }
     try {
-      return Optional.of(KumaDuration.parse(n.asText()));
+      Duration d = GoDuration.parseWithDays(n.asText());
+      if (d.isNegative() || d.isZero()) {
+        v.add(p, "must be positive (got \"" + n.asText() + "\")");
+        return Optional.empty();
+      }
+      return Optional.of(d);
     } catch (IllegalArgumentException e) {
       v.add(p, "\"" + n.asText() + "\" is not a valid duration (expected e.g. 1d, 24h, 90m, 10y)");
       return Optional.empty();

@@ -1,6 +1,6 @@
 package io.meshlite.kumactl.client;
 
-import io.meshlite.kumactl.output.GoDurations;
+import io.meshlite.api.time.GoDuration;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -160,7 +160,7 @@ public final class ApiClient implements AutoCloseable {
   }
 
   private String timeoutText() {
-    return GoDurations.format(timeout);
+    return GoDuration.format(timeout);
   }
 
   private static String rootMessage(Throwable t) {

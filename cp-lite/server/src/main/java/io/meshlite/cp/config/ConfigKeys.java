@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meshlite.api.time.GoDuration;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -90,7 +91,7 @@ public final class ConfigKeys {
 
     @Override
     public Object normalise(String raw) {
-      return GoDuration.format(GoDuration.parse(raw));
+      return GoDuration.format(GoDuration.parseNonNegative(raw));
     }
   }
 
@@ -326,7 +327,7 @@ public final class ConfigKeys {
   private static final class DurationDeserializer extends JsonDeserializer<Duration> {
     @Override
     public Duration deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-      return GoDuration.parse(p.getValueAsString());
+      return GoDuration.parseNonNegative(p.getValueAsString());
     }
   }
 }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.meshlite.api.resource.Json;
 import io.meshlite.api.rest.ErrorResponse;
 import io.meshlite.api.validation.Violation;
-import io.meshlite.cp.config.GoDuration;
+import io.meshlite.api.time.GoDuration;
 import io.meshlite.cp.manager.ManagerException;
 import io.meshlite.cp.tokens.DataplaneIdentity;
 import io.meshlite.cp.tokens.DataplaneTokens;
