@@ -7,12 +7,9 @@ import io.meshlite.api.resource.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class ApplyIT {
+class ApplyIT extends AgainstFakeApi {
   private static final String MESH = """
       type: Mesh
       name: demo
@@ -45,21 +42,6 @@ class ApplyIT {
           default:
             action: Allow
       """;
-
-  @TempDir Path home;
-  private FakeApi api;
-  private Cli cli;
-
-  @BeforeEach
-  void start() throws Exception {
-    api = new FakeApi();
-    cli = new Cli(home).controlPlane(api.url());
-  }
-
-  @AfterEach
-  void stop() {
-    api.close();
-  }
 
   @Test
   void multiDocumentFileIsPutResourceByResourceWithRestBodies() throws Exception {

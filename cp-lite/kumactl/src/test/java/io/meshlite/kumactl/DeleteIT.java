@@ -2,28 +2,9 @@ package io.meshlite.kumactl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class DeleteIT {
-  @TempDir Path home;
-  private FakeApi api;
-  private Cli cli;
-
-  @BeforeEach
-  void start() throws Exception {
-    api = new FakeApi();
-    cli = new Cli(home).controlPlane(api.url());
-  }
-
-  @AfterEach
-  void stop() {
-    api.close();
-  }
-
+class DeleteIT extends AgainstFakeApi {
   @Test
   void deletesInTheGivenMesh() {
     api.on("DELETE /meshes/prod/dataplanes/web-1", 200, "{}");

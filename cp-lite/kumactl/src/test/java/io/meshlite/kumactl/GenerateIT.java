@@ -6,32 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.meshlite.api.resource.Json;
 import io.meshlite.kumactl.client.Pkcs1;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.KeyFactory;
 import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class GenerateIT {
-  @TempDir Path home;
-  private FakeApi api;
-  private Cli cli;
-
-  @BeforeEach
-  void start() throws Exception {
-    api = new FakeApi();
-    cli = new Cli(home).controlPlane(api.url());
-  }
-
-  @AfterEach
-  void stop() {
-    api.close();
-  }
-
+class GenerateIT extends AgainstFakeApi {
   @Test
   void aDataplaneTokenIsIssuedByTheControlPlaneAndPrintedAsIs() throws Exception {
     api.on("POST /tokens/dataplane", 200, "aaa.bbb.ccc");

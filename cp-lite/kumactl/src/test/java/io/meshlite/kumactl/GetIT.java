@@ -2,13 +2,10 @@ package io.meshlite.kumactl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class GetIT {
+class GetIT extends AgainstFakeApi {
   static final String MESHES =
       """
       {"total":2,"items":[
@@ -33,20 +30,9 @@ class GetIT {
        "next":"http://127.0.0.1:5681/meshes/default/dataplanes?offset=3&size=3"}
       """;
 
-  @TempDir Path home;
-  private FakeApi api;
-  private Cli cli;
-
   @BeforeEach
-  void start() throws Exception {
-    api = new FakeApi();
-    cli = new Cli(home).controlPlane(api.url());
+  void routes() {
     api.on("GET /meshes", 200, MESHES).on("GET /meshes/default/dataplanes", 200, DATAPLANES);
-  }
-
-  @AfterEach
-  void stop() {
-    api.close();
   }
 
   @Test
