@@ -1,15 +1,15 @@
 package io.meshlite.agent.bootstrap;
 
-import io.meshlite.agent.support.GoDuration;
 import io.meshlite.agent.support.MiniHttp;
 import io.meshlite.agent.support.Ticker;
 import io.meshlite.api.bootstrap.BootstrapRequest;
 import io.meshlite.api.bootstrap.BootstrapResponse;
 import io.meshlite.api.resource.Json;
+import io.meshlite.api.time.GoDuration;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.URI;
 import java.net.SocketTimeoutException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;

@@ -1,9 +1,9 @@
 package io.meshlite.agent.config;
 
-import io.meshlite.agent.support.GoDuration;
 import io.meshlite.api.resource.Resource;
 import io.meshlite.api.resource.ResourceCodec;
 import io.meshlite.api.resource.ResourceTypes;
+import io.meshlite.api.time.GoDuration;
 import io.meshlite.api.validation.ValidationException;
 import java.io.IOException;
 import java.io.InputStream;

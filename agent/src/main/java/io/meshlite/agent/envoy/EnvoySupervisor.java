@@ -1,8 +1,8 @@
 package io.meshlite.agent.envoy;
 
 import io.meshlite.agent.config.AgentConfig;
-import io.meshlite.agent.support.GoDuration;
 import io.meshlite.agent.support.Ticker;
+import io.meshlite.api.time.GoDuration;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;

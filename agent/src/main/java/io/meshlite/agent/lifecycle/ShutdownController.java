@@ -1,7 +1,7 @@
 package io.meshlite.agent.lifecycle;
 
-import io.meshlite.agent.support.GoDuration;
 import io.meshlite.agent.support.Ticker;
+import io.meshlite.api.time.GoDuration;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
