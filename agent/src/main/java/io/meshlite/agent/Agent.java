@@ -66,6 +66,7 @@ public final class Agent {
   private EnvoySupervisor supervisor;
   private volatile DnsStub dnsStub;
   private volatile long dnsStartNanos;
+  private volatile Path dnsSocket;
   private volatile boolean dnsGateWarned;
 
   public Agent(AgentConfig cfg, AgentEnvironment host) {
@@ -292,6 +293,7 @@ public final class Agent {
     }
     log.info("DNS proxy on port {} upstreams={}", stub.port(), stub.upstreams());
     dnsStartNanos = host.ticker().nanoTime();
+    dnsSocket = workDir.resolve(DnsConfigFetcher.SOCKET);
     dnsStub = stub;
     DnsConfigFetcher fetcher = new DnsConfigFetcher(workDir, stub::update, host.ticker(), Duration.ofSeconds(1));
     Thread.ofPlatform().name("dns-config").daemon(true).stackSize(256 << 10).start(() -> fetcher.run(stop));
@@ -299,12 +301,23 @@ public final class Agent {
   }
 
   /**
-   * The DNS gate of readiness, as Kuma: NOT_READY until the stub has its first table, for at most
-   * {@link #DNS_GATE} after it started (a proxy without transparent proxying never gets one).
+   * The DNS gate of readiness: NOT_READY until the stub has its first table, for at most {@link
+   * #DNS_GATE} after it started, as Kuma. Unlike Kuma, a proxy whose Envoy is ready without the
+   * control plane's dynamic-config listener (no transparent proxying, so no table will ever come) is
+   * ready at once instead of after the whole gate: Envoy binds that listener's socket before it
+   * reports ready. Asked only once Envoy is ready.
    */
   private boolean dnsGateOpen() {
     DnsStub stub = dnsStub;
     if (stub == null || stub.ready()) {
+      return true;
+    }
+    if (!Files.exists(dnsSocket)) {
+      if (!dnsGateWarned) {
+        dnsGateWarned = true;
+        log.info("no DNS table expected: the control plane gave this proxy no dynamic-config listener"
+            + " (no transparent proxying); <service>.mesh names are not served");
+      }
       return true;
     }
     if (host.ticker().since(dnsStartNanos).compareTo(DNS_GATE) < 0) {
@@ -373,7 +386,7 @@ public final class Agent {
     if (sup == null) {
       return ReadinessServer.Status.NOT_READY;
     }
-    return dnsGateOpen() && sup.admin().map(EnvoyAdmin::ready).orElse(false)
+    return sup.admin().map(EnvoyAdmin::ready).orElse(false) && dnsGateOpen()
         ? ReadinessServer.Status.READY
         : ReadinessServer.Status.NOT_READY;
   }

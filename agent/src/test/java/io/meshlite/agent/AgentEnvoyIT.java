@@ -109,7 +109,7 @@ class AgentEnvoyIT {
         """.formatted(adminPort, listenerPort, listenerPort, echo.port());
   }
 
-  private void startAgent() {
+  private void startAgent(String... dnsArgs) {
     Map<String, String> env = Map.of(
         "PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"),
         "KUMA_DATAPLANE_RUNTIME_ENVOY_RESTART_BASE_BACKOFF", "200ms",
@@ -118,11 +118,13 @@ class AgentEnvoyIT {
     PrintStream out = System.out;
     AgentEnvironment host = new AgentEnvironment(env, noInput, out, System.err, launcher, signals, Ticker.system(),
         tmp, null, Path.of("/sys/fs/cgroup"), code -> {});
-    String[] args = {
+    String[] base = {
       "run", "--name", "dp-1", "--mesh", "default", "--cp-address", cp.address(),
       "--binary-path", EnvoyBinaries.require().toString(), "--readiness-port", Integer.toString(readinessPort),
-      "--concurrency", "1", "--drain-time", "20s", "--envoy-log-level", "warning", "--dns-enabled=false"
+      "--concurrency", "1", "--drain-time", "20s", "--envoy-log-level", "warning"
     };
+    String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(base), java.util.Arrays.stream(dnsArgs))
+        .toArray(String[]::new);
     exit = CompletableFuture.supplyAsync(() -> new AgentMain(host).execute(args), agentThread);
   }
 
@@ -147,7 +149,7 @@ class AgentEnvoyIT {
 
   @Test
   void runsEnvoyRestartsItAfterSigkillAndDrainsOnSignal() throws Exception {
-    startAgent();
+    startAgent("--dns-enabled=false");
     EnvoyAdmin admin = new EnvoyAdmin(new AdminEndpoint.Tcp("127.0.0.1", adminPort), Duration.ofSeconds(2));
 
     // Envoy is up: admin is LIVE, kuma-dp reports READY with Kuma's headers, traffic flows.
@@ -188,5 +190,20 @@ class AgentEnvoyIT {
     assertThat(second.isAlive()).isFalse();
     assertThat(launcher.started()).hasSize(2);
     assertThat(Path.of(workdir)).doesNotExist();
+  }
+
+  /**
+   * With the DNS stub on but no dynamic-config listener from the control plane (no transparent
+   * proxying), no name table will ever come: kuma-dp is READY as soon as Envoy is, not after the
+   * 15 s DNS gate Kuma waits out.
+   */
+  @Test
+  void readyWithoutWaitingOutTheDnsGateWhenNoDnsTableCanCome() throws Exception {
+    startAgent("--dns-enabled=true", "--dns-proxy-port", Integer.toString(FreePorts.pick()));
+    EnvoyAdmin admin = new EnvoyAdmin(new AdminEndpoint.Tcp("127.0.0.1", adminPort), Duration.ofSeconds(2));
+    await().atMost(Duration.ofSeconds(60)).until(admin::ready);
+    // The gate would hold for 15 s after the stub started, which is before Envoy was launched.
+    await().atMost(Duration.ofSeconds(8)).ignoreExceptions().until(() -> readiness().statusCode() == 200);
+    assertThat(readiness().body()).isEqualTo("READY");
   }
 }
