@@ -44,7 +44,8 @@ public final class CrashWriterMain {
                   .build();
           default -> throw new IllegalArgumentException("sqlite FILE | postgres PORT DB");
         };
-    PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+    // Flushed per line: every write the store acknowledged is reported before the next one starts.
+    PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     long deadline = System.nanoTime() + MAX_TIME.toNanos();
     try (ResourceStore store = StoreFactory.open(settings, Clock.systemUTC())) {
       store.create(resource(ResourceTypes.MESH_TYPE, "", "crash", 0));
