@@ -73,7 +73,7 @@ mp_wait() {
 }
 
 mp_http_ok() {
-  curl -fsS --max-time 2 -o /dev/null "$1"
+  curl -fs --max-time 2 -o /dev/null "$1"
 }
 
 # mp_define_service NAME USER ENVFILE COMMAND...: direct mode's unit: $SVC_DEFS/NAME.sh runs COMMAND as USER
