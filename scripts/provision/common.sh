@@ -71,7 +71,7 @@ if [ "$src" = "$dst" ]; then
 else
   # The stamp names the build that was copied: a second host sharing KUMA_HOME (network namespaces) or a
   # second run skips the copy; a new build is copied again.
-  stamp="$src $(stat -c %Y "$src/bin/kuma-dp" "$src/lib/kuma-dp" | tr '\n' ' ')"
+  stamp="$src $(find "$src/bin" "$src/lib" -type f -printf '%T@ %s\n' | sort -n | tail -n 1) $(find "$src" -type f | wc -l)"
   if [ "$(cat "$dst/.installed-from" 2>/dev/null)" = "$stamp" ]; then
     mp_log "the dist in $dst is up to date"
   else

@@ -100,6 +100,9 @@ mp_log "kuma-init: traffic redirected to Envoy (15001 out, 15006 in), DNS to kum
 
 # ---------------------------------------------------------------- kuma-dp
 work=$DP_RUN/$name
+# kuma-dp and Envoy put Unix sockets in the work dir (the /dns table, merged metrics): sun_path holds 107 bytes.
+sock=$work/kuma-mh-$name-default.sock
+[ ${#sock} -le 107 ] || mp_fail "the kuma-dp work dir $work is too long for its Unix sockets ($sock: ${#sock} > 107 bytes): use a shorter MESHLITE_HOST_ROOT"
 env_file=$KUMA_ETC/kuma-dp-$name.env
 cat >"$env_file" <<ENV
 # kuma-dp@$name settings (written by scripts/provision/service-host.sh)
