@@ -258,5 +258,5 @@ echo "demo cluster OK"
 if $keep; then
   echo "the cluster keeps running (work dir $work); Ctrl-C stops it. Meanwhile, e.g.:"
   echo "  ip netns exec $prefix-web curl -sS --http0.9 http://backend.mesh/"
-  while :; do sleep 3600; done
+  while :; do sleep 1; done
 fi
