@@ -78,10 +78,15 @@ in_host() {
 down() {
   local host ns pid
   [ -f "$work/cluster.env" ] && . "$work/cluster.env"
+  # the hosts stop in parallel: each kuma-dp drains its listeners for up to 30 s, as under systemd
+  for host in "${hosts[@]}"; do
+    ip netns list | grep -qw "^$prefix-$host" || continue
+    in_host "$host" bash "$ROOT/scripts/provision/service.sh" stop-all >/dev/null 2>&1 &
+  done
+  wait
   for host in "${hosts[@]}"; do
     ns=$prefix-$host
     ip netns list | grep -qw "^$ns" || continue
-    in_host "$host" bash "$ROOT/scripts/provision/service.sh" stop-all >/dev/null 2>&1 || true
     for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -TERM "$pid" 2>/dev/null || true; done
     sleep 0.5
     for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
@@ -124,9 +129,12 @@ echo "prefix=$prefix" >"$work/cluster.env"
 echo "work dir: $work"
 
 up_done=false
+shown=false
 on_exit() {
   local status=$?
   trap - EXIT INT TERM
+  # --keep ends with Ctrl-C: after a successful demo that is the normal way out
+  if $shown && [ "$status" -eq 130 ]; then status=0; fi
   if [ "$cmd" = run ] || ! $up_done; then
     if [ "$status" -ne 0 ]; then
       echo "demo-cluster: failed; logs in $work/hosts/*/var/log/meshlite/ and $work/provision-*.log" >&2
@@ -255,6 +263,7 @@ echo "    deny-backend-to-web deleted: backend -> web answered again"
 
 echo
 echo "demo cluster OK"
+shown=true
 if $keep; then
   echo "the cluster keeps running (work dir $work); Ctrl-C stops it. Meanwhile, e.g.:"
   echo "  ip netns exec $prefix-web curl -sS --http0.9 http://backend.mesh/"
