@@ -77,6 +77,7 @@ in_host() {
 # namespaces (ip netns pids: only processes this cluster started live there), deletes the namespaces.
 down() {
   local host ns pid
+  # shellcheck source=/dev/null
   [ -f "$work/cluster.env" ] && . "$work/cluster.env"
   # the hosts stop in parallel: each kuma-dp drains its listeners for up to 30 s, as under systemd
   for host in "${hosts[@]}"; do

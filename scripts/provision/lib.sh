@@ -25,6 +25,7 @@ MESHLITE_DIST=${MESHLITE_DIST:-$MESHLITE_REPO/dist}
 MESHLITE_SHARED=${MESHLITE_SHARED:-/vagrant/.cluster}
 MESHLITE_HOST_ROOT=${MESHLITE_HOST_ROOT:-}
 MESHLITE_HOST_ROOT=${MESHLITE_HOST_ROOT%/}
+# shellcheck disable=SC2034  # the layout variables are read by the scripts that source this file
 KUMA_DP_UID=5678
 
 mp_fail() {
@@ -53,8 +54,11 @@ case $MESHLITE_INIT in
 esac
 
 R=$MESHLITE_HOST_ROOT
+# shellcheck disable=SC2034
 KUMA_ETC=$R/etc/kuma
+# shellcheck disable=SC2034
 CP_STATE=$R/var/lib/kuma-cp
+# shellcheck disable=SC2034
 DP_RUN=$R/run/kuma-dp
 # direct mode: one script per service (what systemd's ExecStart= would run), pid and log files.
 SVC_DEFS=$R/etc/meshlite/services

@@ -18,7 +18,7 @@
 #     --app-port PORT   the demo service's port (default 8080)
 #   env: MESHLITE_SHARED (default /vagrant/.cluster), KUMA_HOME, MESHLITE_INIT, MESHLITE_HOST_ROOT (lib.sh)
 set -euo pipefail
-MESHLITE_STEP=service-host
+MESHLITE_STEP="service-host"
 cp_address="" address="" name="" service="" app_port=8080
 while [ $# -gt 0 ]; do
   case $1 in
