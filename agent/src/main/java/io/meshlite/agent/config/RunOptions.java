@@ -100,7 +100,7 @@ public final class RunOptions {
   @Option(
       names = "--dns-enabled",
       arity = "0..1",
-      description = "Embedded DNS proxy; accepted, not available yet (default true; env KUMA_DNS_ENABLED)")
+      description = "Serve the embedded DNS stub for <service>.mesh names (default true; env KUMA_DNS_ENABLED)")
   Boolean dnsEnabled;
 
   @Option(names = "--dns-proxy-port", description = "Embedded DNS proxy port (default 15053; env KUMA_DNS_PROXY_PORT)")
