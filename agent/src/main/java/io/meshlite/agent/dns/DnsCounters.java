@@ -22,6 +22,8 @@ import java.util.Map;
  * @param tcpFramesTooLarge TCP connections closed because a query exceeded the size limit
  * @param tcpConnectionsRejected TCP connections closed because too many were open
  * @param overloadRejected queries refused (SERVFAIL) because too many were waiting for upstreams
+ * @param forwardingLoops forwarded queries that came back to this stub instead of reaching an
+ *     upstream (kuma-dp not running as the transparent proxy's exempt user): answered SERVFAIL
  * @param cacheEntries gauge: answers in the cache now
  * @param inFlight gauge: queries waiting for an upstream now
  * @param tableNames gauge: names in the current mesh table
@@ -39,6 +41,7 @@ public record DnsCounters(
     long tcpFramesTooLarge,
     long tcpConnectionsRejected,
     long overloadRejected,
+    long forwardingLoops,
     int cacheEntries,
     int inFlight,
     int tableNames) {
