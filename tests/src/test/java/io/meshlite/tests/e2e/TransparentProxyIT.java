@@ -45,8 +45,9 @@ import org.junit.jupiter.api.Test;
  * from outbound redirection, and A excludes it from inbound redirection so B's proxy talks to the
  * control plane directly.
  *
- * <p>mTLS (P4) hook: once the builtin CA lands, {@link #meshYaml()} enables mTLS and {@link
- * #assertHopBetweenHostsIsProtected} checks the TLS handshake stats of the hop between A and B.
+ * <p>The mesh has mTLS from the builtin CA (STRICT): the hop between A and B is checked with the
+ * TLS handshake stats of both Envoys, a direct (plaintext) connection to B's application port is
+ * refused by B's inbound, and a MeshTrafficPermission Deny is enforced by B's RBAC.
  */
 class TransparentProxyIT {
   private static final String A_ADDRESS = "10.201.0.1";
@@ -113,7 +114,8 @@ class TransparentProxyIT {
     kumaInit(b, "install", "--kuma-dp-user", EXEMPT_UID, "--ip-family-mode", "ipv4",
         "--exclude-outbound-ports", String.valueOf(dpPort));
 
-    apply(meshYaml());
+    apply(meshWithMtls());
+    apply(ALLOW_ALL);
     apply(dataplaneJson("backend-1", B_ADDRESS, "backend", appPort));
     apply(dataplaneJson("client-1", A_ADDRESS, "client", Ports.free()));
 
@@ -153,46 +155,82 @@ class TransparentProxyIT {
     // The proxy's own connection to B was not redirected back into it (Envoy runs as the exempt uid).
     assertThat(client.stat("cluster.outbound_passthrough_ipv4.upstream_cx_total")).isZero();
     assertEnvoyRunsAsExemptUid();
-    assertHopBetweenHostsIsProtected(client, backend);
+    // The hop between the hosts is mutual TLS: both ends completed handshakes with mesh certificates.
+    String backendInbound = "listener." + B_ADDRESS + "_" + appPort;
+    assertThat(client.stat("cluster.backend.ssl.handshake")).isPositive();
+    assertThat(backend.stat(backendInbound + ".ssl.handshake")).isPositive();
+    assertThat(backend.stat(backendInbound + ".ssl.no_certificate")).isZero();
 
     // 2. A direct connection to B's application port is caught on both sides: it leaves A through
-    // the outbound passthrough and enters B through the inbound listener (so permissions apply).
-    long inboundBefore = backend.stat("cluster.localhost_" + appPort + ".upstream_cx_total");
+    // the outbound passthrough (plaintext, no mesh identity) and enters B through the inbound
+    // listener, which only takes mesh mTLS: it never reaches the application.
+    String appBytes = "cluster.localhost_" + appPort + ".upstream_cx_tx_bytes_total";
+    long appBytesBefore = backend.stat(appBytes);
     long passthroughBefore = client.stat("cluster.outbound_passthrough_ipv4.upstream_cx_total");
+    long inboundCxBefore = backend.stat(backendInbound + ".downstream_cx_total");
+    long tlsErrorsBefore = backend.stat(backendInbound + ".ssl.connection_error");
     CommandResult direct = a.curl(CURL, "http://" + B_ADDRESS + ":" + appPort + "/");
-    assertThat(direct.exitCode()).as(direct.stderr()).isZero();
-    assertThat(direct.stdout()).startsWith(HELLO).contains("caller 127.0.0.1");
-    assertThat(client.stat("cluster.outbound_passthrough_ipv4.upstream_cx_total")).isEqualTo(passthroughBefore + 1);
-    assertThat(backend.stat("cluster.localhost_" + appPort + ".upstream_cx_total")).isEqualTo(inboundBefore + 1);
+    assertThat(direct.exitCode()).as("direct connection answered: " + direct.stdout()).isNotZero();
+    assertThat(direct.stdout()).doesNotContain(HELLO);
+    // (counted with ">": a refused plaintext connection may be attempted more than once)
+    assertThat(client.stat("cluster.outbound_passthrough_ipv4.upstream_cx_total")).isGreaterThan(passthroughBefore);
+    assertThat(backend.stat(backendInbound + ".downstream_cx_total")).isGreaterThan(inboundCxBefore);
+    assertThat(backend.stat(backendInbound + ".ssl.connection_error")).isGreaterThan(tlsErrorsBefore);
+    // Envoy's TCP proxy dials the application as a connection arrives, before TLS is done: what
+    // counts is that not one byte of the refused connection reached it.
+    assertThat(backend.stat(appBytes)).isEqualTo(appBytesBefore);
 
-    // 3. Uninstall restores plain networking: A reaches B's app directly, no Envoy on the way.
+    // 3. Traffic permissions decide for the redirected traffic: a Deny for the client is enforced
+    // by B's inbound (RBAC), and removing it lets the unmodified client through again.
+    String rbacDenied = "inbound_" + B_ADDRESS.replace('.', '_') + "_" + appPort + ".rbac.denied";
+    long deniedBefore = backend.stat(rbacDenied);
+    apply(DENY_CLIENT);
+    await("the client is denied").atMost(PROPAGATION)
+        .until(() -> !a.curl(CURL, "http://" + vip + ":80/").stdout().startsWith(HELLO));
+    appBytesBefore = backend.stat(appBytes);
+    long tlsHandshakesBefore = backend.stat(backendInbound + ".ssl.handshake");
+    CommandResult denied = a.curl(CURL, "http://" + vip + ":80/");
+    assertThat(denied.stdout()).doesNotContain(HELLO);
+    assertThat(backend.stat(rbacDenied)).isGreaterThan(deniedBefore);
+    // denied after a good mTLS handshake (the client is known), and nothing reached the application
+    assertThat(backend.stat(backendInbound + ".ssl.handshake")).isGreaterThan(tlsHandshakesBefore);
+    assertThat(backend.stat(appBytes)).isEqualTo(appBytesBefore);
+    delete("meshtrafficpermissions", "deny-client");
+    await("the client is allowed again").atMost(PROPAGATION)
+        .until(() -> a.curl(CURL, "http://" + vip + ":80/").stdout().startsWith(HELLO));
+    long inboundBefore = backend.stat("cluster.localhost_" + appPort + ".upstream_cx_total");
+    passthroughBefore = client.stat("cluster.outbound_passthrough_ipv4.upstream_cx_total");
+
+    // 4. Uninstall restores plain networking: A reaches B's app directly, no Envoy on the way.
     kumaInit(a, "uninstall");
     kumaInit(b, "uninstall");
     assertThat(a.execOk("iptables-save")).doesNotContain("KUMA_MESH");
     CommandResult plain = a.curl(CURL, "http://" + B_ADDRESS + ":" + appPort + "/");
     assertThat(plain.exitCode()).as(plain.stderr()).isZero();
     assertThat(plain.stdout()).startsWith(HELLO).contains("caller " + A_ADDRESS);
-    assertThat(client.stat("cluster.outbound_passthrough_ipv4.upstream_cx_total")).isEqualTo(passthroughBefore + 1);
-    assertThat(backend.stat("cluster.localhost_" + appPort + ".upstream_cx_total")).isEqualTo(inboundBefore + 1);
+    assertThat(client.stat("cluster.outbound_passthrough_ipv4.upstream_cx_total")).isEqualTo(passthroughBefore);
+    assertThat(backend.stat("cluster.localhost_" + appPort + ".upstream_cx_total")).isEqualTo(inboundBefore);
     assertThat(app.alive()).isTrue();
   }
 
   // ------------------------------------------------------------------ steps
 
-  /** The Mesh. TODO(P4): enable builtin mTLS here for the mTLS variant of this test. */
-  private static String meshYaml() {
-    return "{\"type\":\"Mesh\",\"name\":\"default\"}";
+  /** The Mesh with mTLS from the builtin CA (STRICT). */
+  private static String meshWithMtls() {
+    return """
+        {"type":"Mesh","name":"default","mtls":{"enabledBackend":"ca-1","backends":[{"name":"ca-1","type":"builtin"}]}}
+        """;
   }
 
-  /**
-   * The hop between the hosts. Plaintext for now; TODO(P4): with mTLS enabled in {@link
-   * #meshYaml()}, require TLS handshakes on both ends instead.
-   */
-  private void assertHopBetweenHostsIsProtected(NamespacedEnvoyAdmin client, NamespacedEnvoyAdmin backend) {
-    assertThat(client.stat("cluster.backend.upstream_cx_total")).isPositive();
-    assertThat(client.stat("cluster.backend.ssl.handshake")).isZero();
-    assertThat(backend.stat("listener." + B_ADDRESS + "_" + appPort + ".ssl.handshake")).isZero();
-  }
+  private static final String ALLOW_ALL = """
+      {"type":"MeshTrafficPermission","mesh":"default","name":"allow-all","spec":{"targetRef":{"kind":"Mesh"},
+       "from":[{"targetRef":{"kind":"Mesh"},"default":{"action":"Allow"}}]}}
+      """;
+
+  private static final String DENY_CLIENT = """
+      {"type":"MeshTrafficPermission","mesh":"default","name":"deny-client","spec":{"targetRef":{"kind":"MeshService","name":"backend"},
+       "from":[{"targetRef":{"kind":"MeshService","name":"client"},"default":{"action":"Deny"}}]}}
+      """;
 
   private static String dataplaneJson(String name, String address, String service, int port) {
     return """
@@ -226,13 +264,24 @@ class TransparentProxyIT {
   /** PUTs a resource (JSON) through the REST API, from inside A where the API listens. */
   private void apply(String json) throws IOException {
     JsonNode r = Json.mapper().readTree(json);
-    String path = r.get("type").asText().equals("Mesh")
-        ? "/meshes/" + r.get("name").asText()
-        : "/meshes/" + r.get("mesh").asText() + "/dataplanes/" + r.get("name").asText();
+    String path = switch (r.get("type").asText()) {
+      case "Mesh" -> "/meshes/" + r.get("name").asText();
+      case "Dataplane" -> "/meshes/" + r.get("mesh").asText() + "/dataplanes/" + r.get("name").asText();
+      case "MeshTrafficPermission" ->
+          "/meshes/" + r.get("mesh").asText() + "/meshtrafficpermissions/" + r.get("name").asText();
+      default -> throw new IllegalArgumentException(r.get("type").asText());
+    };
     Path body = Files.writeString(work.resolve("apply-" + r.get("name").asText() + ".json"), json);
     CommandResult put = a.curl(CURL, "-f", "-X", "PUT", "-H", "Content-Type: application/json",
         "--data-binary", "@" + body, "http://127.0.0.1:" + apiPort + path);
     assertThat(put.exitCode()).as("PUT " + path + ": " + put.stderr() + put.stdout()).isZero();
+  }
+
+  /** DELETEs a resource of mesh default through the REST API. */
+  private void delete(String collection, String name) {
+    String path = "/meshes/default/" + collection + "/" + name;
+    CommandResult del = a.curl(CURL, "-f", "-X", "DELETE", "http://127.0.0.1:" + apiPort + path);
+    assertThat(del.exitCode()).as("DELETE " + path + ": " + del.stderr() + del.stdout()).isZero();
   }
 
   private void kumaInit(NetworkNamespace ns, String... args) {
