@@ -116,8 +116,9 @@ class TransparentProxyIT {
 
     kumaInit(a, "install", "--kuma-dp-user", EXEMPT_UID, "--ip-family-mode", "ipv4",
         "--exclude-inbound-ports", String.valueOf(dpPort));
-    kumaInit(b, "install", "--kuma-dp-user", EXEMPT_UID, "--ip-family-mode", "ipv4",
-        "--exclude-outbound-ports", String.valueOf(dpPort));
+    String[] bFlags = {"--kuma-dp-user", EXEMPT_UID, "--ip-family-mode", "ipv4", "--exclude-outbound-ports", String.valueOf(dpPort)};
+    kumaInit(b, concat("install", bFlags));
+    kumaInit(b, concat("verify", bFlags));
 
     apply(meshWithMtls());
     apply(ALLOW_ALL);
@@ -210,6 +211,8 @@ class TransparentProxyIT {
     kumaInit(a, "uninstall");
     kumaInit(b, "uninstall");
     assertThat(a.execOk("iptables-save")).doesNotContain("KUMA_MESH");
+    CommandResult verifyGone = b.runJava("io.meshlite.iptables.KumaInitMain", concat("verify", bFlags));
+    assertThat(verifyGone.exitCode()).as("kuma-init verify after uninstall: " + verifyGone.stdout()).isEqualTo(1);
     CommandResult plain = a.curl(CURL, "http://" + B_ADDRESS + ":" + appPort + "/");
     assertThat(plain.exitCode()).as(plain.stderr()).isZero();
     assertThat(plain.stdout()).startsWith(HELLO).contains("caller " + A_ADDRESS);
@@ -400,6 +403,10 @@ class TransparentProxyIT {
     String path = "/meshes/default/" + collection + "/" + name;
     CommandResult del = a.curl(CURL, "-f", "-X", "DELETE", "http://127.0.0.1:" + apiPort + path);
     assertThat(del.exitCode()).as("DELETE " + path + ": " + del.stderr() + del.stdout()).isZero();
+  }
+
+  private static String[] concat(String first, String... rest) {
+    return Stream.concat(Stream.of(first), Stream.of(rest)).toArray(String[]::new);
   }
 
   private void kumaInit(NetworkNamespace ns, String... args) {
