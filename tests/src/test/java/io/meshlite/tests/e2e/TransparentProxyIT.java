@@ -45,6 +45,10 @@ import org.junit.jupiter.api.Test;
  * from outbound redirection, and A excludes it from inbound redirection so B's proxy talks to the
  * control plane directly.
  *
+ * <p>The DNS test adds host C (10.202.0.3, linked to A as 10.202.0.1), which runs the upstream
+ * resolver named in A's own resolv.conf ({@code /etc/netns/<ns>/resolv.conf}); there A's kuma-dp
+ * runs as the exempt uid itself (setpriv), as it must with DNS redirection.
+ *
  * <p>The mesh has mTLS from the builtin CA (STRICT): the hop between A and B is checked with the
  * TLS handshake stats of both Envoys, a direct (plaintext) connection to B's application port is
  * refused by B's inbound, and a MeshTrafficPermission Deny is enforced by B's RBAC.
