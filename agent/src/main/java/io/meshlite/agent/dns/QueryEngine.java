@@ -199,7 +199,7 @@ final class QueryEngine {
     }
     if (!pending.isEmpty()) {
       Pending looped = pending.get(id);
-      if (looped != null && isOwnForward(looped, len, ch, sender)) {
+      if (looped != null && isOwnForward(looped, len, sender)) {
         onLoop(looped, ch, sender, flushNow, id, flags);
         return;
       }
@@ -258,22 +258,17 @@ final class QueryEngine {
 
   /**
    * True if the query in {@code q} is one this stub forwarded and that came back to it: same bytes
-   * as the forwarded query (whose id is random), arriving from the stub's own upstream socket (UDP)
-   * or upstream connection (TCP). That happens when iptables redirects kuma-dp's own queries to
-   * port 53 back into the stub, i.e. when kuma-dp does not run as the exempt user.
+   * as the forwarded query (whose id is random), arriving over UDP from the stub's own upstream
+   * socket. That happens when iptables redirects kuma-dp's own queries to port 53 back into the
+   * stub, i.e. when kuma-dp does not run as the exempt user. (Only UDP: kuma-init, as Kuma, never
+   * redirects TCP port 53, and the stub only uses TCP after a real upstream answered over UDP.)
    */
-  private boolean isOwnForward(Pending p, int len, Channel ch, InetSocketAddress sender) {
-    if (len != p.query.length || !Arrays.equals(q, 0, len, p.query, 0, len)) {
-      return false;
-    }
-    if (sender != null) {
-      return upstreamUdp.localAddress() instanceof InetSocketAddress own
-          && own.getPort() == sender.getPort();
-    }
-    return p.tcp != null
-        && p.tcp.localAddress() instanceof InetSocketAddress own
-        && ch.remoteAddress() instanceof InetSocketAddress peer
-        && own.getPort() == peer.getPort();
+  private boolean isOwnForward(Pending p, int len, InetSocketAddress sender) {
+    return sender != null
+        && len == p.query.length
+        && Arrays.equals(q, 0, len, p.query, 0, len)
+        && upstreamUdp.localAddress() instanceof InetSocketAddress own
+        && own.getPort() == sender.getPort();
   }
 
   /**
