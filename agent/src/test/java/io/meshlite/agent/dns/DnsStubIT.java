@@ -331,6 +331,9 @@ class DnsStubIT {
             });
 
     assertThat(stub.counters().forwardingLoops()).isEqualTo(3);
+    assertThat(stub.counters().prometheus())
+        .contains("\nkuma_dp_dns_forwarding_loops_total 3\n", "kuma_dp_dns_answers_total{source=\"upstream\"} 3\n",
+            "kuma_dp_dns_responses_total{rcode=\"SERVFAIL\"} 6\n", "# TYPE kuma_dp_dns_in_flight gauge\n");
     assertThat(stub.counters().forwarded()).isEqualTo(3);
     assertThat(stub.counters().inFlight()).isZero();
     assertThat(upstream.seen()).isEmpty();
