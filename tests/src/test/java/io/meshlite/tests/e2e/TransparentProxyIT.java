@@ -298,6 +298,12 @@ class TransparentProxyIT {
     for (String name : List.of("example.org", "other.example.org", "example.org")) {
       assertThat(query(b, name)).as("the stub's answer for " + name + " on B").isEqualTo("rcode=SERVFAIL answers=");
     }
+    String backendMetrics = metrics(work.resolve("dp-backend").resolve("kuma-mh-backend-1-default.sock"));
+    // (at least: anything else on B that resolves a name outside the mesh loops the same way)
+    assertThat(sample(backendMetrics, "kuma_dp_dns_forwarding_loops_total")).isGreaterThanOrEqualTo(3);
+    assertThat(metrics(work.resolve("dp-client").resolve("kuma-mh-client-1-default.sock")))
+        .contains("\nkuma_dp_dns_forwarding_loops_total 0\n", "kuma_dp_dns_answers_total{source=\"local\"}")
+        .doesNotContain("kuma_dp_dns_answers_total{source=\"upstream\"} 0\n");
     assertThat(backendDp.output().lines().filter(l -> l.contains("forwarding loop")).toList())
         .as("one clear line for three loops")
         .singleElement()
@@ -321,6 +327,19 @@ class TransparentProxyIT {
       return r.ok() && found[0].startsWith(prefix);
     });
     return found[0];
+  }
+
+  /** The value of an unlabelled series in Prometheus text. */
+  private static long sample(String metrics, String series) {
+    return metrics.lines().filter(l -> l.startsWith(series + " ")).mapToLong(l -> Long.parseLong(l.substring(series.length() + 1).strip()))
+        .findFirst().orElseThrow(() -> new AssertionError("no " + series + " in the metrics"));
+  }
+
+  /** kuma-dp's merged metrics (Envoy's and its own) from its Unix socket. */
+  private String metrics(Path socket) {
+    CommandResult r = a.curl(CURL, "-f", "--unix-socket", socket.toString(), "http://localhost/metrics");
+    assertThat(r.exitCode()).as("metrics on " + socket + ": " + r.stderr()).isZero();
+    return r.stdout();
   }
 
   /** One query through the namespace's resolv.conf nameserver: {@code rcode=... answers=...}. */
