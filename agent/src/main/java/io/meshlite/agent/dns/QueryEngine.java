@@ -290,8 +290,9 @@ final class QueryEngine {
     } else {
       log.debug("dns forwarding loop again upstream={}", upstream);
     }
-    fail(p, "loop");
+    // the looped copy first, so that every count is done when the client has its answer
     headerOnlyReply(ch, sender, flushNow, id, flags, Wire.RCODE_SERVFAIL);
+    fail(p, "loop");
   }
 
   /**

@@ -352,8 +352,8 @@ class DnsStubIT {
     DnsStub stub =
         start(
             config(upstream.nameserverLine())
-                .queryTimeout(Duration.ofSeconds(3))
-                .upstreamAttemptTimeout(Duration.ofSeconds(3))
+                .queryTimeout(Duration.ofSeconds(5))
+                .upstreamAttemptTimeout(Duration.ofSeconds(5))
                 .build());
     try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
       s.setSoTimeout(5000);
@@ -429,12 +429,12 @@ class DnsStubIT {
         start(
             config(upstream.nameserverLine())
                 .maxInFlight(50)
-                .queryTimeout(Duration.ofSeconds(3))
-                .upstreamAttemptTimeout(Duration.ofSeconds(3))
+                .queryTimeout(Duration.ofSeconds(5))
+                .upstreamAttemptTimeout(Duration.ofSeconds(5))
                 .build());
     stub.update(meshTable());
     try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-      s.setSoTimeout(5000);
+      s.setSoTimeout(10000);
       InetSocketAddress to = new InetSocketAddress(InetAddress.getLoopbackAddress(), stub.port());
       for (int i = 0; i < 50; i++) {
         send(s, to, query("wait" + i + ".example.com.", Type.A).toWire());
