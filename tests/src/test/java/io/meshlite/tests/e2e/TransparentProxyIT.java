@@ -170,6 +170,9 @@ class TransparentProxyIT {
     assertThat(client.stat("cluster.backend.ssl.handshake")).isPositive();
     assertThat(backend.stat(backendInbound + ".ssl.handshake")).isPositive();
     assertThat(backend.stat(backendInbound + ".ssl.no_certificate")).isZero();
+    // with the mesh identities of the builtin CA
+    assertThat(client.get("/certs")).contains("spiffe://default/client");
+    assertThat(backend.get("/certs")).contains("spiffe://default/backend");
 
     // 2. A direct connection to B's application port is caught on both sides: it leaves A through
     // the outbound passthrough (plaintext, no mesh identity) and enters B through the inbound
