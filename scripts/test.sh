@@ -8,7 +8,7 @@
 #
 # What it installs when missing (apt-get, as root):
 #   - Envoy (envoy/install.sh -> dist/bin/envoy, exported as ENVOY_BINARY for the tests);
-#   - iproute2 and iptables (network-namespace and transparent-proxy tests);
+#   - iproute2, iptables and util-linux's setpriv (network-namespace and transparent-proxy tests);
 #   - Debian's PostgreSQL server (the store tests start their own on loopback with initdb/pg_ctl);
 #     MESHLITE_NEED_POSTGRES=0 skips this step.
 set -euo pipefail
@@ -16,13 +16,15 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/java-env.sh"
 cd "$MESHLITE_ROOT"
 
-# ensure_tools: `ip` and `iptables` for the tests that build network namespaces and redirect rules.
+# ensure_tools: `ip` and `iptables` for the tests that build network namespaces and redirect rules, and
+# `setpriv` to run kuma-dp as the transparent proxy's exempt user there.
 ensure_tools() {
   local missing=()
   command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || [ -x /sbin/ip ] || missing+=(iproute2)
   command -v iptables >/dev/null 2>&1 || [ -x /usr/sbin/iptables ] || [ -x /sbin/iptables ] || missing+=(iptables)
+  command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
   if [ ${#missing[@]} -eq 0 ]; then
-    echo "iproute2 and iptables are present"
+    echo "iproute2, iptables and setpriv are present"
   elif meshlite_apt_install "${missing[@]}"; then
     echo "installed: ${missing[*]}"
   else

@@ -353,7 +353,7 @@ public final class Agent {
     Path socket = m.socket() ? MetricsHijacker.socketPath(workDir, dp.name(), dp.mesh()) : null;
     InetSocketAddress tcp = m.port() > 0 ? new InetSocketAddress(m.address(), m.port()) : null;
     try {
-      MetricsHijacker h = MetricsHijacker.start(socket, tcp, sup::admin, apps);
+      MetricsHijacker h = MetricsHijacker.start(socket, tcp, sup::admin, this::ownMetrics, apps);
       log.info("merged metrics on {}{} applications={}", socket == null ? "" : "unix:" + socket,
           tcp == null ? "" : " http://" + m.address() + ":" + h.tcpPort() + "/metrics", apps.size());
       return h;
@@ -365,6 +365,12 @@ public final class Agent {
       log.warn("merged metrics are not served: {}", e.getMessage());
       return null;
     }
+  }
+
+  /** kuma-dp's own series in the merged metrics: the DNS stub's counters when it runs. */
+  private String ownMetrics() {
+    DnsStub stub = dnsStub;
+    return stub == null ? "" : stub.counters().prometheus();
   }
 
   private static List<BootstrapResponse.Aggregate> aggregates(BootstrapResponse r) {

@@ -25,7 +25,8 @@ final class Counters {
   static final int TCP_TOO_LARGE = 7;
   static final int TCP_REJECTED = 8;
   static final int OVERLOAD = 9;
-  private static final int SIMPLE_COUNT = 10;
+  static final int LOOPS = 10;
+  private static final int SIMPLE_COUNT = 11;
 
   private final AtomicLongArray types = new AtomicLongArray(TYPE_NAMES.length);
   private final AtomicLongArray rcodes = new AtomicLongArray(17);
@@ -93,6 +94,7 @@ final class Counters {
         simple.get(TCP_TOO_LARGE),
         simple.get(TCP_REJECTED),
         simple.get(OVERLOAD),
+        simple.get(LOOPS),
         cacheEntries,
         inFlight,
         tableNames);

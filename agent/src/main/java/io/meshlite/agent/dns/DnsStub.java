@@ -362,6 +362,19 @@ public final class DnsStub implements AutoCloseable {
     }
   }
 
+  /**
+   * Test seam: forwards to exactly {@code to} from now on, without dropping an address that is this
+   * stub (which {@link #start()} does), so that tests can make forwarded queries come back.
+   */
+  void forwardToUnchecked(List<InetSocketAddress> to) throws InterruptedException {
+    EventLoopGroup g = group;
+    if (g == null) {
+      throw new IllegalStateException("DNS stub not started");
+    }
+    g.submit(() -> engine.upstreams(to)).sync();
+    upstreams = List.copyOf(to);
+  }
+
   /** A snapshot of the counters. */
   public DnsCounters counters() {
     return counters.snapshot(engine.cacheSize(), engine.inFlight(), index.get().table.size());

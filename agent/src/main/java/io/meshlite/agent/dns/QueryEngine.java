@@ -99,6 +99,7 @@ final class QueryEngine {
   private ScheduledFuture<?> sweep;
   private volatile int inFlight;
   private int tcpConnections;
+  private boolean loopLogged;
 
   QueryEngine(
       DnsStubConfig config,
@@ -120,6 +121,16 @@ final class QueryEngine {
   void start(EventLoop loop, Channel upstreamUdp, List<InetSocketAddress> upstreams) {
     this.loop = loop;
     this.upstreamUdp = upstreamUdp;
+    this.upstreams =
+        List.copyOf(
+            upstreams.size() > MAX_UPSTREAMS ? upstreams.subList(0, MAX_UPSTREAMS) : upstreams);
+  }
+
+  /**
+   * Replaces the upstream list (at most 8 used); queries already waiting keep their position in
+   * the old list only if it still exists, so call this before queries flow. On the loop.
+   */
+  void upstreams(List<InetSocketAddress> upstreams) {
     this.upstreams =
         List.copyOf(
             upstreams.size() > MAX_UPSTREAMS ? upstreams.subList(0, MAX_UPSTREAMS) : upstreams);
@@ -186,6 +197,13 @@ final class QueryEngine {
       counters.inc(Counters.MALFORMED);
       return;
     }
+    if (!pending.isEmpty()) {
+      Pending looped = pending.get(id);
+      if (looped != null && isOwnForward(looped, len, sender)) {
+        onLoop(looped, ch, sender, flushNow, id, flags);
+        return;
+      }
+    }
     int opcode = (flags >>> 11) & 0xF;
     if (opcode != 0) {
       headerOnlyReply(ch, sender, flushNow, id, flags, Wire.RCODE_NOTIMP);
@@ -236,6 +254,45 @@ final class QueryEngine {
       return;
     }
     forward(ch, sender, flushNow, id, flags, len, limit);
+  }
+
+  /**
+   * True if the query in {@code q} is one this stub forwarded and that came back to it: same bytes
+   * as the forwarded query (whose id is random), arriving over UDP from the stub's own upstream
+   * socket. That happens when iptables redirects kuma-dp's own queries to port 53 back into the
+   * stub, i.e. when kuma-dp does not run as the exempt user. (Only UDP: kuma-init, as Kuma, never
+   * redirects TCP port 53, and the stub only uses TCP after a real upstream answered over UDP.)
+   */
+  private boolean isOwnForward(Pending p, int len, InetSocketAddress sender) {
+    return sender != null
+        && len == p.query.length
+        && Arrays.equals(q, 0, len, p.query, 0, len)
+        && upstreamUdp.localAddress() instanceof InetSocketAddress own
+        && own.getPort() == sender.getPort();
+  }
+
+  /**
+   * A forwarded query came back: the client that asked gets SERVFAIL at once (forwarding again
+   * would only loop again), the looped copy gets SERVFAIL too, and the first loop is logged.
+   */
+  private void onLoop(
+      Pending p, Channel ch, InetSocketAddress sender, boolean flushNow, int id, int flags) {
+    counters.inc(Counters.LOOPS);
+    InetSocketAddress upstream = upstreams.get(p.upstreamIndex);
+    if (!loopLogged) {
+      loopLogged = true;
+      log.error(
+          "dns forwarding loop: a query forwarded to upstream {} came back to this DNS stub, so"
+              + " names outside the mesh get SERVFAIL; kuma-dp must run as the transparent"
+              + " proxy's exempt user (kuma-init --kuma-dp-user, uid 5678 by default) so that its"
+              + " own DNS queries are not redirected to it",
+          upstream);
+    } else {
+      log.debug("dns forwarding loop again upstream={}", upstream);
+    }
+    // the looped copy first, so that every count is done when the client has its answer
+    headerOnlyReply(ch, sender, flushNow, id, flags, Wire.RCODE_SERVFAIL);
+    fail(p, "loop");
   }
 
   /**

@@ -40,6 +40,7 @@ public final class MetricsHijacker implements AutoCloseable {
   private static final String ACCEPT = "text/plain;version=0.0.4;q=1.0,*/*;q=0.1";
 
   private final Supplier<Optional<EnvoyAdmin>> envoy;
+  private final Supplier<String> own;
   private final Selector selector;
   private final List<ServerSocketChannel> listeners;
   private final Path socketPath;
@@ -48,11 +49,13 @@ public final class MetricsHijacker implements AutoCloseable {
 
   private MetricsHijacker(
       Supplier<Optional<EnvoyAdmin>> envoy,
+      Supplier<String> own,
       List<BootstrapResponse.Aggregate> aggregates,
       Selector selector,
       List<ServerSocketChannel> listeners,
       Path socketPath) {
     this.envoy = envoy;
+    this.own = own;
     this.aggregates = List.copyOf(aggregates);
     this.selector = selector;
     this.listeners = listeners;
@@ -81,6 +84,20 @@ public final class MetricsHijacker implements AutoCloseable {
       Path socket,
       InetSocketAddress tcp,
       Supplier<Optional<EnvoyAdmin>> envoy,
+      List<BootstrapResponse.Aggregate> aggregates)
+      throws IOException {
+    return start(socket, tcp, envoy, () -> "", aggregates);
+  }
+
+  /**
+   * Binds the listeners and starts serving, with kuma-dp's own metrics ({@code own}, Prometheus
+   * text, e.g. the DNS stub's counters) after Envoy's.
+   */
+  public static MetricsHijacker start(
+      Path socket,
+      InetSocketAddress tcp,
+      Supplier<Optional<EnvoyAdmin>> envoy,
+      Supplier<String> own,
       List<BootstrapResponse.Aggregate> aggregates)
       throws IOException {
     Selector selector = Selector.open();
@@ -121,7 +138,7 @@ public final class MetricsHijacker implements AutoCloseable {
       }
       throw e;
     }
-    MetricsHijacker h = new MetricsHijacker(envoy, aggregates, selector, listeners, bound);
+    MetricsHijacker h = new MetricsHijacker(envoy, own, aggregates, selector, listeners, bound);
     h.thread.start();
     return h;
   }
@@ -245,7 +262,10 @@ public final class MetricsHijacker implements AutoCloseable {
     }
   }
 
-  /** Envoy's stats, then each application's; null when nothing answered. */
+  /**
+   * Envoy's stats, each application's, then kuma-dp's own; null when neither Envoy nor an
+   * application answered.
+   */
   String scrape(boolean usedOnly) {
     List<MetricsMerger.Body> bodies = new ArrayList<>();
     Optional<EnvoyAdmin> admin = envoy.get();
@@ -277,7 +297,18 @@ public final class MetricsHijacker implements AutoCloseable {
             e.getMessage());
       }
     }
-    return bodies.isEmpty() ? null : MetricsMerger.merge(bodies);
+    if (bodies.isEmpty()) {
+      return null;
+    }
+    try {
+      String mine = own.get();
+      if (mine != null && !mine.isEmpty()) {
+        bodies.add(new MetricsMerger.Body(mine, false));
+      }
+    } catch (RuntimeException e) {
+      log.debug("kuma-dp's own metrics failed: {}", e.toString());
+    }
+    return MetricsMerger.merge(bodies);
   }
 
   private static String readHead(SocketChannel conn, SelectionKey key, long deadline) throws IOException {

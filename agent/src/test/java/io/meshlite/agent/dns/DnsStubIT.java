@@ -313,7 +313,153 @@ class DnsStubIT {
     assertThat(stub.counters().queries()).isEqualTo(2);
   }
 
+  @Test
+  void answersServfailWhenAForwardedQueryComesBackToTheStub() throws Exception {
+    DnsStub stub = startWithUpstream();
+    stub.update(meshTable());
+    // What iptables does when kuma-dp is not the exempt user: its query to port 53 comes back here.
+    stub.forwardToUnchecked(List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), stub.port())));
+
+    String log =
+        stderrOf(
+            () -> {
+              for (boolean tcp : new boolean[] {false, true, false}) {
+                Message m = ask(stub, "loop" + tcp + ".example.com.", Type.A, tcp);
+                assertThat(m.getRcode()).isEqualTo(Rcode.SERVFAIL);
+                assertThat(m.getQuestion().getName().toString()).isEqualTo("loop" + tcp + ".example.com.");
+              }
+            });
+
+    assertThat(stub.counters().forwardingLoops()).isEqualTo(3);
+    assertThat(stub.counters().prometheus())
+        .contains("\nkuma_dp_dns_forwarding_loops_total 3\n", "kuma_dp_dns_answers_total{source=\"upstream\"} 3\n",
+            "kuma_dp_dns_responses_total{rcode=\"SERVFAIL\"} 6\n", "# TYPE kuma_dp_dns_in_flight gauge\n");
+    assertThat(stub.counters().forwarded()).isEqualTo(3);
+    assertThat(stub.counters().inFlight()).isZero();
+    assertThat(upstream.seen()).isEmpty();
+    // one clear line, not one per query
+    assertThat(log.lines().filter(l -> l.contains("ERROR")).toList())
+        .singleElement()
+        .asString()
+        .contains("forwarding loop", "kuma-dp must run as the transparent proxy's exempt user");
+    // mesh names are unaffected
+    assertThat(addresses(ask(stub, "web.mesh.", Type.A, false))).containsExactly("240.0.0.3");
+  }
+
+  @Test
+  void aClientQueryThatLooksLikeAForwardedOneIsStillForwarded() throws Exception {
+    upstream.silent(true);
+    DnsStub stub =
+        start(
+            config(upstream.nameserverLine())
+                .queryTimeout(Duration.ofSeconds(5))
+                .upstreamAttemptTimeout(Duration.ofSeconds(5))
+                .build());
+    try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      s.setSoTimeout(5000);
+      InetSocketAddress to = new InetSocketAddress(InetAddress.getLoopbackAddress(), stub.port());
+      send(s, to, query("same.example.com.", Type.A).toWire());
+      await().until(() -> upstream.count("same.example.com") == 1);
+      // replay the exact bytes the stub sent upstream (same id), but from a client socket
+      byte[] forwarded = upstream.lastUdpQuery();
+      try (DatagramSocket other = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+        send(other, to, forwarded);
+        await().until(() -> stub.counters().forwarded() == 2);
+      }
+    }
+    assertThat(stub.counters().forwardingLoops()).isZero();
+  }
+
   // ------------------------------------------------------------------------------ bad input
+  @Test
+  void forwardsUnknownRecordTypesAndCountsThemAsOther() throws IOException {
+    DnsStub stub = startWithUpstream();
+    stub.update(meshTable());
+
+    for (int type : new int[] {65280, 4242}) {
+      for (String name : List.of("backend.mesh.", "ext.example.com.")) {
+        Message m = ask(stub, name, type, false);
+        assertThat(m.getRcode()).as("%s type %d", name, type).isEqualTo(Rcode.NOERROR);
+        assertThat(m.getQuestion().getType()).isEqualTo(type);
+      }
+    }
+    assertThat(upstream.seen()).extracting(FakeUpstream.Seen::type).containsOnly(65280, 4242).hasSize(4);
+    assertThat(stub.counters().queriesByType()).containsEntry("OTHER", 4L);
+    assertThat(stub.counters().answeredLocal()).isZero();
+    assertThat(addresses(ask(stub, "backend.mesh.", Type.A, false))).containsExactly("240.0.0.1", "240.0.0.2");
+  }
+
+  @Test
+  void accountsForEveryPacketOfAGarbageFloodAndKeepsAnswering() throws IOException {
+    DnsStub stub = startWithUpstream();
+    stub.update(meshTable());
+    java.util.Random random = new java.util.Random(6);
+    int sent = 0;
+    try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      InetSocketAddress to = new InetSocketAddress(InetAddress.getLoopbackAddress(), stub.port());
+      for (int batch = 0; batch < 10; batch++) {
+        for (int i = 0; i < 200; i++) {
+          byte[] junk = new byte[random.nextInt(700)];
+          random.nextBytes(junk);
+          send(s, to, junk);
+          sent++;
+        }
+        // every datagram is dropped as malformed, answered NOTIMP/FORMERR, or taken as a query
+        int expected = sent;
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .untilAsserted(() -> assertThat(handled(stub.counters())).isEqualTo(expected));
+      }
+    }
+    DnsCounters c = stub.counters();
+    assertThat(c.malformedDropped()).isGreaterThan(sent / 2);
+    assertThat(addresses(ask(stub, "backend.mesh.", Type.A, false))).containsExactly("240.0.0.1", "240.0.0.2");
+    assertThat(addresses(ask(stub, "ext.example.com.", Type.A, true))).containsExactly("192.0.2.1");
+  }
+
+  /** Datagrams the stub has dealt with: dropped or FORMERR, NOTIMP, or accepted as a query. */
+  private static long handled(DnsCounters c) {
+    return c.malformedDropped() + c.responsesByRcode().getOrDefault("NOTIMP", 0L) + c.queries();
+  }
+
+  @Test
+  void refusesForwardedQueriesBeyondTheInFlightLimitAndRecovers() throws IOException {
+    upstream.silent(true);
+    DnsStub stub =
+        start(
+            config(upstream.nameserverLine())
+                .maxInFlight(50)
+                .queryTimeout(Duration.ofSeconds(5))
+                .upstreamAttemptTimeout(Duration.ofSeconds(5))
+                .build());
+    stub.update(meshTable());
+    try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      s.setSoTimeout(10000);
+      InetSocketAddress to = new InetSocketAddress(InetAddress.getLoopbackAddress(), stub.port());
+      for (int i = 0; i < 50; i++) {
+        send(s, to, query("wait" + i + ".example.com.", Type.A).toWire());
+      }
+      await().until(() -> stub.counters().inFlight() == 50);
+      for (int i = 0; i < 100; i++) {
+        send(s, to, query("over" + i + ".example.com.", Type.A).toWire());
+        Message refused = receive(s);
+        assertThat(refused.getRcode()).isEqualTo(Rcode.SERVFAIL);
+        assertThat(refused.getQuestion().getName().toString()).isEqualTo("over" + i + ".example.com.");
+      }
+      // mesh names never wait for an upstream
+      assertThat(addresses(ask(stub, "web.mesh.", Type.A, false))).containsExactly("240.0.0.3");
+      // the 50 waiting ones end in SERVFAIL at the query timeout
+      for (int i = 0; i < 50; i++) {
+        assertThat(receive(s).getRcode()).isEqualTo(Rcode.SERVFAIL);
+      }
+    }
+    assertThat(stub.counters().overloadRejected()).isEqualTo(100);
+    assertThat(stub.counters().upstreamFailures()).isEqualTo(50);
+    assertThat(stub.counters().inFlight()).isZero();
+    upstream.silent(false);
+    assertThat(addresses(ask(stub, "after.example.com.", Type.A, false))).containsExactly("192.0.2.1");
+  }
+
 
   @Test
   void dropsOrRejectsMalformedPacketsAndKeepsAnswering() throws IOException {
@@ -442,6 +588,25 @@ class DnsStubIT {
   }
 
   // ------------------------------------------------------------------------------ helpers
+
+  interface Action {
+    void run() throws Exception;
+  }
+
+  /** Runs {@code action} and returns what was written to System.err meanwhile (slf4j-simple's log). */
+  private static String stderrOf(Action action) throws Exception {
+    java.io.PrintStream original = System.err;
+    java.io.ByteArrayOutputStream buffer = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(buffer, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      action.run();
+    } finally {
+      System.setErr(original);
+    }
+    String captured = buffer.toString(java.nio.charset.StandardCharsets.UTF_8);
+    original.print(captured);
+    return captured;
+  }
 
   private static Message query(String name, int type) throws IOException {
     Message m = Message.newQuery(Record.newRecord(Name.fromString(name), type, DClass.IN));

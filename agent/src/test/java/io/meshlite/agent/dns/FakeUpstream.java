@@ -52,6 +52,7 @@ final class FakeUpstream implements AutoCloseable {
   private final List<Seen> seen = new CopyOnWriteArrayList<>();
   private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
   private volatile boolean silent;
+  private volatile byte[] lastUdpQuery;
 
   FakeUpstream() throws IOException {
     DatagramSocket u = null;
@@ -77,6 +78,11 @@ final class FakeUpstream implements AutoCloseable {
 
   int port() {
     return udp.getLocalPort();
+  }
+
+  /** The bytes of the last UDP query received, as sent. */
+  byte[] lastUdpQuery() {
+    return lastUdpQuery.clone();
   }
 
   /** The nameserver line for a resolv.conf. */
@@ -109,7 +115,9 @@ final class FakeUpstream implements AutoCloseable {
       try {
         DatagramPacket in = new DatagramPacket(buf, buf.length);
         udp.receive(in);
-        Message query = new Message(java.util.Arrays.copyOf(in.getData(), in.getLength()));
+        byte[] raw = java.util.Arrays.copyOf(in.getData(), in.getLength());
+        lastUdpQuery = raw;
+        Message query = new Message(raw);
         record(query, Transport.UDP);
         if (silent) {
           continue;

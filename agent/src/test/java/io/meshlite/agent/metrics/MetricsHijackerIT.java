@@ -95,6 +95,26 @@ class MetricsHijackerIT {
   }
 
   @Test
+  void appendsKumaDpsOwnMetricsAfterEnvoysButNotInsteadOfThem() throws Exception {
+    int envoyPort = serve("/stats", "envoy_server_live 1\n", "text/plain; version=0.0.4");
+    EnvoyAdmin admin = new EnvoyAdmin(new AdminEndpoint.Tcp("127.0.0.1", envoyPort), Duration.ofSeconds(2));
+    String own = "# TYPE kuma_dp_dns_forwarding_loops_total counter\nkuma_dp_dns_forwarding_loops_total 2\n";
+    MetricsHijacker h = MetricsHijacker.start(null, new InetSocketAddress("127.0.0.1", 0), () -> Optional.of(admin), () -> own, List.of());
+    closing.add(h);
+    MiniHttp.Response r = MiniHttp.exchange(new InetSocketAddress("127.0.0.1", h.tcpPort()), "127.0.0.1", "GET",
+        "/metrics", Map.of(), new byte[0], Duration.ofSeconds(5));
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.text()).isEqualTo("envoy_server_live 1\n" + own);
+
+    // without Envoy (or an application) the endpoint still says nothing could be scraped
+    MetricsHijacker alone = MetricsHijacker.start(null, new InetSocketAddress("127.0.0.1", 0), Optional::empty, () -> own, List.of());
+    closing.add(alone);
+    MiniHttp.Response none = MiniHttp.exchange(new InetSocketAddress("127.0.0.1", alone.tcpPort()), "127.0.0.1", "GET",
+        "/metrics", Map.of(), new byte[0], Duration.ofSeconds(5));
+    assertThat(none.status()).isEqualTo(503);
+  }
+
+  @Test
   void answers503WhenNothingCanBeScraped() throws Exception {
     MetricsHijacker h = start(null, true, Optional.empty(), List.of(new Aggregate("gone", "127.0.0.1", 1, "/metrics")));
     MiniHttp.Response r = MiniHttp.exchange(new InetSocketAddress("127.0.0.1", h.tcpPort()), "127.0.0.1", "GET",

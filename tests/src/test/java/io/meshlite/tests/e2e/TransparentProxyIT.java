@@ -45,13 +45,22 @@ import org.junit.jupiter.api.Test;
  * from outbound redirection, and A excludes it from inbound redirection so B's proxy talks to the
  * control plane directly.
  *
- * <p>mTLS (P4) hook: once the builtin CA lands, {@link #meshYaml()} enables mTLS and {@link
- * #assertHopBetweenHostsIsProtected} checks the TLS handshake stats of the hop between A and B.
+ * <p>The DNS test adds host C (10.202.0.3, linked to A as 10.202.0.1), which runs the upstream
+ * resolver named in A's own resolv.conf ({@code /etc/netns/<ns>/resolv.conf}); there A's kuma-dp
+ * runs as the exempt uid itself (setpriv), as it must with DNS redirection.
+ *
+ * <p>The mesh has mTLS from the builtin CA (STRICT): the hop between A and B is checked with the
+ * TLS handshake stats of both Envoys, a direct (plaintext) connection to B's application port is
+ * refused by B's inbound, and a MeshTrafficPermission Deny is enforced by B's RBAC.
  */
 class TransparentProxyIT {
   private static final String A_ADDRESS = "10.201.0.1";
   private static final String B_ADDRESS = "10.201.0.2";
   private static final String EXEMPT_UID = "65534";
+  /** Host A's address on its second link, to host C, the upstream DNS resolver. */
+  private static final String A_DNS_ADDRESS = "10.202.0.1";
+  private static final String RESOLVER_ADDRESS = "10.202.0.3";
+  private static final String EXAMPLE_ORG = "198.51.100.7";
   private static final String HELLO = "hello from backend";
   private static final Duration STARTUP = Duration.ofSeconds(90);
   private static final Duration PROPAGATION = Duration.ofSeconds(20);
@@ -60,6 +69,7 @@ class TransparentProxyIT {
   private final List<AutoCloseable> closeLast = new ArrayList<>();
   private final List<AutoCloseable> processes = new ArrayList<>();
   private final List<NamespacedProcess> agents = new ArrayList<>();
+  private String id;
   private NetworkNamespace a;
   private NetworkNamespace b;
   private Path work;
@@ -71,7 +81,7 @@ class TransparentProxyIT {
 
   @BeforeEach
   void createHosts() throws IOException {
-    String id = HexFormat.of().formatHex(new SecureRandom().generateSeed(3));
+    id = HexFormat.of().formatHex(new SecureRandom().generateSeed(3));
     // Envoy runs as an unprivileged user: its work dirs must be reachable (a JUnit @TempDir is 0700).
     work = Files.createTempDirectory("meshlite-tp-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
     closeLast.add(() -> deleteTree(work));
@@ -110,16 +120,18 @@ class TransparentProxyIT {
 
     kumaInit(a, "install", "--kuma-dp-user", EXEMPT_UID, "--ip-family-mode", "ipv4",
         "--exclude-inbound-ports", String.valueOf(dpPort));
-    kumaInit(b, "install", "--kuma-dp-user", EXEMPT_UID, "--ip-family-mode", "ipv4",
-        "--exclude-outbound-ports", String.valueOf(dpPort));
+    String[] bFlags = {"--kuma-dp-user", EXEMPT_UID, "--ip-family-mode", "ipv4", "--exclude-outbound-ports", String.valueOf(dpPort)};
+    kumaInit(b, concat("install", bFlags));
+    kumaInit(b, concat("verify", bFlags));
 
-    apply(meshYaml());
+    apply(meshWithMtls());
+    apply(ALLOW_ALL);
     apply(dataplaneJson("backend-1", B_ADDRESS, "backend", appPort));
     apply(dataplaneJson("client-1", A_ADDRESS, "client", Ports.free()));
 
     Path clientWork = work.resolve("dp-client");
-    NamespacedEnvoyAdmin backend = agent(b, "backend-1", "https://" + A_ADDRESS + ":" + dpPort, work.resolve("dp-backend"));
-    NamespacedEnvoyAdmin client = agent(a, "client-1", "https://127.0.0.1:" + dpPort, clientWork);
+    NamespacedEnvoyAdmin backend = agent(b, "backend-1", "https://" + A_ADDRESS + ":" + dpPort, work.resolve("dp-backend"), false);
+    NamespacedEnvoyAdmin client = agent(a, "client-1", "https://127.0.0.1:" + dpPort, clientWork, false);
 
     // The name -> VIP table kuma-dp's DNS stub polls, straight from Envoy's Unix socket.
     Path socket = clientWork.resolve("kuma-mesh-metric-config.sock");
@@ -153,46 +165,219 @@ class TransparentProxyIT {
     // The proxy's own connection to B was not redirected back into it (Envoy runs as the exempt uid).
     assertThat(client.stat("cluster.outbound_passthrough_ipv4.upstream_cx_total")).isZero();
     assertEnvoyRunsAsExemptUid();
-    assertHopBetweenHostsIsProtected(client, backend);
+    // The hop between the hosts is mutual TLS: both ends completed handshakes with mesh certificates.
+    String backendInbound = "listener." + B_ADDRESS + "_" + appPort;
+    assertThat(client.stat("cluster.backend.ssl.handshake")).isPositive();
+    assertThat(backend.stat(backendInbound + ".ssl.handshake")).isPositive();
+    assertThat(backend.stat(backendInbound + ".ssl.no_certificate")).isZero();
+    // with the mesh identities of the builtin CA
+    assertThat(client.get("/certs")).contains("spiffe://default/client");
+    assertThat(backend.get("/certs")).contains("spiffe://default/backend");
 
     // 2. A direct connection to B's application port is caught on both sides: it leaves A through
-    // the outbound passthrough and enters B through the inbound listener (so permissions apply).
-    long inboundBefore = backend.stat("cluster.localhost_" + appPort + ".upstream_cx_total");
+    // the outbound passthrough (plaintext, no mesh identity) and enters B through the inbound
+    // listener, which only takes mesh mTLS: it never reaches the application.
+    String appBytes = "cluster.localhost_" + appPort + ".upstream_cx_tx_bytes_total";
+    long appBytesBefore = backend.stat(appBytes);
     long passthroughBefore = client.stat("cluster.outbound_passthrough_ipv4.upstream_cx_total");
+    long inboundCxBefore = backend.stat(backendInbound + ".downstream_cx_total");
+    long tlsErrorsBefore = backend.stat(backendInbound + ".ssl.connection_error");
     CommandResult direct = a.curl(CURL, "http://" + B_ADDRESS + ":" + appPort + "/");
-    assertThat(direct.exitCode()).as(direct.stderr()).isZero();
-    assertThat(direct.stdout()).startsWith(HELLO).contains("caller 127.0.0.1");
-    assertThat(client.stat("cluster.outbound_passthrough_ipv4.upstream_cx_total")).isEqualTo(passthroughBefore + 1);
-    assertThat(backend.stat("cluster.localhost_" + appPort + ".upstream_cx_total")).isEqualTo(inboundBefore + 1);
+    assertThat(direct.exitCode()).as("direct connection answered: " + direct.stdout()).isNotZero();
+    assertThat(direct.stdout()).doesNotContain(HELLO);
+    // (counted with ">": a refused plaintext connection may be attempted more than once)
+    assertThat(client.stat("cluster.outbound_passthrough_ipv4.upstream_cx_total")).isGreaterThan(passthroughBefore);
+    assertThat(backend.stat(backendInbound + ".downstream_cx_total")).isGreaterThan(inboundCxBefore);
+    assertThat(backend.stat(backendInbound + ".ssl.connection_error")).isGreaterThan(tlsErrorsBefore);
+    // Envoy's TCP proxy dials the application as a connection arrives, before TLS is done: what
+    // counts is that not one byte of the refused connection reached it.
+    assertThat(backend.stat(appBytes)).isEqualTo(appBytesBefore);
 
-    // 3. Uninstall restores plain networking: A reaches B's app directly, no Envoy on the way.
+    // 3. Traffic permissions decide for the redirected traffic: a Deny for the client is enforced
+    // by B's inbound (RBAC), and removing it lets the unmodified client through again.
+    String rbacDenied = "inbound_" + B_ADDRESS.replace('.', '_') + "_" + appPort + ".rbac.denied";
+    long deniedBefore = backend.stat(rbacDenied);
+    apply(DENY_CLIENT);
+    await("the client is denied").atMost(PROPAGATION)
+        .until(() -> !a.curl(CURL, "http://" + vip + ":80/").stdout().startsWith(HELLO));
+    appBytesBefore = backend.stat(appBytes);
+    long tlsHandshakesBefore = backend.stat(backendInbound + ".ssl.handshake");
+    CommandResult denied = a.curl(CURL, "http://" + vip + ":80/");
+    assertThat(denied.stdout()).doesNotContain(HELLO);
+    assertThat(backend.stat(rbacDenied)).isGreaterThan(deniedBefore);
+    // denied after a good mTLS handshake (the client is known), and nothing reached the application
+    assertThat(backend.stat(backendInbound + ".ssl.handshake")).isGreaterThan(tlsHandshakesBefore);
+    assertThat(backend.stat(appBytes)).isEqualTo(appBytesBefore);
+    delete("meshtrafficpermissions", "deny-client");
+    await("the client is allowed again").atMost(PROPAGATION)
+        .until(() -> a.curl(CURL, "http://" + vip + ":80/").stdout().startsWith(HELLO));
+    long inboundBefore = backend.stat("cluster.localhost_" + appPort + ".upstream_cx_total");
+    passthroughBefore = client.stat("cluster.outbound_passthrough_ipv4.upstream_cx_total");
+
+    // 4. Uninstall restores plain networking: A reaches B's app directly, no Envoy on the way.
     kumaInit(a, "uninstall");
     kumaInit(b, "uninstall");
     assertThat(a.execOk("iptables-save")).doesNotContain("KUMA_MESH");
+    CommandResult verifyGone = b.runJava("io.meshlite.iptables.KumaInitMain", concat("verify", bFlags));
+    assertThat(verifyGone.exitCode()).as("kuma-init verify after uninstall: " + verifyGone.stdout()).isEqualTo(1);
     CommandResult plain = a.curl(CURL, "http://" + B_ADDRESS + ":" + appPort + "/");
     assertThat(plain.exitCode()).as(plain.stderr()).isZero();
     assertThat(plain.stdout()).startsWith(HELLO).contains("caller " + A_ADDRESS);
-    assertThat(client.stat("cluster.outbound_passthrough_ipv4.upstream_cx_total")).isEqualTo(passthroughBefore + 1);
-    assertThat(backend.stat("cluster.localhost_" + appPort + ".upstream_cx_total")).isEqualTo(inboundBefore + 1);
+    assertThat(client.stat("cluster.outbound_passthrough_ipv4.upstream_cx_total")).isEqualTo(passthroughBefore);
+    assertThat(backend.stat("cluster.localhost_" + appPort + ".upstream_cx_total")).isEqualTo(inboundBefore);
     assertThat(app.alive()).isTrue();
+  }
+
+
+  /**
+   * P6 end to end: with DNS redirection on, an unmodified client on A resolves {@code backend.mesh}
+   * through the system resolver (A's resolv.conf names resolver C) and kuma-dp's stub answers it;
+   * other names go on to C. A's kuma-dp runs as the exempt uid (setpriv), so its own queries to C
+   * leave the host. B's kuma-dp runs as root, so its forwarded queries come back to its own stub:
+   * they are answered SERVFAIL and kuma-dp says once, at ERROR, that it must run as the exempt user.
+   */
+  @Test
+  void unmodifiedClientResolvesMeshNamesThroughTheStubAndOtherNamesThroughTheUpstream() throws Exception {
+    NetworkNamespace c = NetworkNamespace.create("ml-tp-" + id + "-c");
+    closeLast.add(c);
+    NetworkNamespace.link(a, "tpa1", A_DNS_ADDRESS + "/24", c, "tpc0", RESOLVER_ADDRESS + "/24");
+    a.resolvConf("nameserver " + RESOLVER_ADDRESS + "\noptions timeout:2 attempts:1\n");
+    // B's nameserver: any routable address will do, its kuma-dp's queries never leave B.
+    b.resolvConf("nameserver " + A_ADDRESS + "\noptions timeout:2 attempts:1\n");
+    NamespacedProcess resolver = track(c.startJava("resolver-c", logs, "io.meshlite.tests.support.StaticDnsMain",
+        List.of(RESOLVER_ADDRESS, "53", "example.org=" + EXAMPLE_ORG), Map.of()));
+    startControlPlaneIn(a);
+    track(b.startJava("app-b", logs, "io.meshlite.tests.support.HelloHttpMain", List.of(String.valueOf(appPort), HELLO), Map.of()));
+    await("backend app and resolver up").atMost(STARTUP)
+        .until(() -> resolver.output().contains("serving DNS") && b.curl(CURL, "http://127.0.0.1:" + appPort + "/").ok());
+
+    kumaInit(a, "install", "--kuma-dp-user", EXEMPT_UID, "--ip-family-mode", "ipv4", "--redirect-dns",
+        "--exclude-inbound-ports", String.valueOf(dpPort));
+    // B leaves out the conntrack zone split: it marks the stub's answers by the exempt uid, so with a
+    // kuma-dp that is not that user no answer of the stub would reach a client at all.
+    kumaInit(b, "install", "--kuma-dp-user", EXEMPT_UID, "--ip-family-mode", "ipv4", "--redirect-dns",
+        "--skip-dns-conntrack-zone-split", "--exclude-outbound-ports", String.valueOf(dpPort));
+    assertThat(a.execOk("iptables-save")).contains("--dport 53", "--to-ports 15053");
+
+    apply("{\"type\":\"Mesh\",\"name\":\"default\"}");
+    apply(dataplaneJson("backend-1", B_ADDRESS, "backend", appPort));
+    apply(dataplaneJson("client-1", A_ADDRESS, "client", Ports.free()));
+    NamespacedEnvoyAdmin backend = agent(b, "backend-1", "https://" + A_ADDRESS + ":" + dpPort, work.resolve("dp-backend"), false);
+    NamespacedEnvoyAdmin client = agent(a, "client-1", "https://127.0.0.1:" + dpPort, work.resolve("dp-client"), true);
+    NamespacedProcess clientDp = agents.get(1);
+    assertThat(uids(clientDp.process().pid())).as("kuma-dp's uids on A").containsOnly(EXEMPT_UID);
+    assertEnvoyRunsAsExemptUid();
+
+    // 1. backend.mesh through the system resolver (glibc, resolv.conf) -> iptables -> the stub.
+    String vip = awaitAddress(a, "backend.mesh", "240.");
+    // Until the stub's first table arrives it forwards every name (as Kuma's does): look at what
+    // reaches the resolver from now on.
+    int resolverMark = resolver.output().length();
+    await("client listener for the backend VIP").atMost(PROPAGATION)
+        .until(() -> client.get("/listeners").contains("outbound:" + vip + ":80"));
+    await("backend endpoint known").atMost(PROPAGATION)
+        .until(() -> client.get("/clusters").contains("backend::" + B_ADDRESS + ":" + appPort + "::health_flags::healthy"));
+    CommandResult byName = a.curl(CURL, "http://backend.mesh:80/");
+    assertThat(byName.exitCode()).as(byName.stderr()).isZero();
+    assertThat(byName.stdout()).startsWith(HELLO).contains("caller 127.0.0.1");
+    assertThat(client.stat("listener." + vip + "_80.downstream_cx_total")).isPositive();
+    assertThat(backend.stat("cluster.localhost_" + appPort + ".upstream_cx_total")).isPositive();
+
+    // 2. Other names: the stub forwards them to C (as the exempt uid, so not redirected again).
+    CommandResult example = a.exec(CURL, "getent", "ahostsv4", "example.org");
+    assertThat(example.exitCode()).as(example.stderr()).isZero();
+    assertThat(example.stdout()).startsWith(EXAMPLE_ORG);
+    CommandResult unknown = a.exec(CURL, "getent", "ahostsv4", "nowhere.example.org");
+    assertThat(unknown.exitCode()).as("NXDOMAIN from C").isEqualTo(2);
+    String seenByResolver = resolver.output().substring(resolverMark);
+    // from A's own address: kuma-dp's query, not the client's (which iptables sent to the stub)
+    assertThat(seenByResolver).contains("query example.org. A from " + A_DNS_ADDRESS + " over udp",
+        "query nowhere.example.org. A from " + A_DNS_ADDRESS);
+    assertThat(seenByResolver).as("mesh names never leave host A").doesNotContain("backend.mesh");
+    assertThat(clientDp.output()).doesNotContain("forwarding loop");
+
+    // 3. B's kuma-dp is not the exempt user: its forwarded query comes back to its own stub.
+    NamespacedProcess backendDp = agents.get(0);
+    for (String name : List.of("example.org", "other.example.org", "example.org")) {
+      assertThat(query(b, name)).as("the stub's answer for " + name + " on B").isEqualTo("rcode=SERVFAIL answers=");
+    }
+    String backendMetrics = metrics(work.resolve("dp-backend").resolve("kuma-mh-backend-1-default.sock"));
+    // (at least: anything else on B that resolves a name outside the mesh loops the same way)
+    assertThat(sample(backendMetrics, "kuma_dp_dns_forwarding_loops_total")).isGreaterThanOrEqualTo(3);
+    assertThat(metrics(work.resolve("dp-client").resolve("kuma-mh-client-1-default.sock")))
+        .contains("\nkuma_dp_dns_forwarding_loops_total 0\n", "kuma_dp_dns_answers_total{source=\"local\"}")
+        .doesNotContain("kuma_dp_dns_answers_total{source=\"upstream\"} 0\n");
+    assertThat(backendDp.output().lines().filter(l -> l.contains("forwarding loop")).toList())
+        .as("one clear line for three loops")
+        .singleElement()
+        .asString()
+        .contains("ERROR", "kuma-dp must run as the transparent proxy's exempt user");
+    // mesh names still resolve there; and nothing of B's ever reached the upstream resolver
+    assertThat(query(b, "backend.mesh")).isEqualTo("rcode=NOERROR answers=" + vip);
+    assertThat(query(a, "backend.mesh")).isEqualTo("rcode=NOERROR answers=" + vip);
+    assertThat(resolver.output().substring(resolverMark))
+        .doesNotContain(B_ADDRESS)
+        .doesNotContain("other.example.org")
+        .doesNotContain("backend.mesh");
+  }
+
+  /** Resolves {@code name} with glibc ({@code getent ahostsv4}) in {@code ns} until it gives an address starting with {@code prefix}. */
+  private static String awaitAddress(NetworkNamespace ns, String name, String prefix) {
+    String[] found = new String[1];
+    await(name + " resolves in " + ns).atMost(PROPAGATION).pollInterval(Duration.ofMillis(500)).until(() -> {
+      CommandResult r = ns.exec(CURL, "getent", "ahostsv4", name);
+      found[0] = r.stdout().isBlank() ? "" : r.stdout().strip().split("\\s+")[0];
+      return r.ok() && found[0].startsWith(prefix);
+    });
+    return found[0];
+  }
+
+  /** The value of an unlabelled series in Prometheus text. */
+  private static long sample(String metrics, String series) {
+    return metrics.lines().filter(l -> l.startsWith(series + " ")).mapToLong(l -> Long.parseLong(l.substring(series.length() + 1).strip()))
+        .findFirst().orElseThrow(() -> new AssertionError("no " + series + " in the metrics"));
+  }
+
+  /** kuma-dp's merged metrics (Envoy's and its own) from its Unix socket. */
+  private String metrics(Path socket) {
+    CommandResult r = a.curl(CURL, "-f", "--unix-socket", socket.toString(), "http://localhost/metrics");
+    assertThat(r.exitCode()).as("metrics on " + socket + ": " + r.stderr()).isZero();
+    return r.stdout();
+  }
+
+  /** One query through the namespace's resolv.conf nameserver: {@code rcode=... answers=...}. */
+  private static String query(NetworkNamespace ns, String name) {
+    CommandResult r = ns.runJava("io.meshlite.tests.support.DnsQueryMain", name);
+    assertThat(r.exitCode()).as("DNS query for %s in %s: %s %s", name, ns, r.stdout(), r.stderr()).isZero();
+    return r.stdout().strip();
+  }
+
+  private static List<String> uids(long pid) throws IOException {
+    String uidLine = Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status")).stream()
+        .filter(l -> l.startsWith("Uid:"))
+        .findFirst()
+        .orElseThrow();
+    return List.of(uidLine.substring(4).trim().split("\\s+"));
   }
 
   // ------------------------------------------------------------------ steps
 
-  /** The Mesh. TODO(P4): enable builtin mTLS here for the mTLS variant of this test. */
-  private static String meshYaml() {
-    return "{\"type\":\"Mesh\",\"name\":\"default\"}";
+  /** The Mesh with mTLS from the builtin CA (STRICT). */
+  private static String meshWithMtls() {
+    return """
+        {"type":"Mesh","name":"default","mtls":{"enabledBackend":"ca-1","backends":[{"name":"ca-1","type":"builtin"}]}}
+        """;
   }
 
-  /**
-   * The hop between the hosts. Plaintext for now; TODO(P4): with mTLS enabled in {@link
-   * #meshYaml()}, require TLS handshakes on both ends instead.
-   */
-  private void assertHopBetweenHostsIsProtected(NamespacedEnvoyAdmin client, NamespacedEnvoyAdmin backend) {
-    assertThat(client.stat("cluster.backend.upstream_cx_total")).isPositive();
-    assertThat(client.stat("cluster.backend.ssl.handshake")).isZero();
-    assertThat(backend.stat("listener." + B_ADDRESS + "_" + appPort + ".ssl.handshake")).isZero();
-  }
+  private static final String ALLOW_ALL = """
+      {"type":"MeshTrafficPermission","mesh":"default","name":"allow-all","spec":{"targetRef":{"kind":"Mesh"},
+       "from":[{"targetRef":{"kind":"Mesh"},"default":{"action":"Allow"}}]}}
+      """;
+
+  private static final String DENY_CLIENT = """
+      {"type":"MeshTrafficPermission","mesh":"default","name":"deny-client","spec":{"targetRef":{"kind":"MeshService","name":"backend"},
+       "from":[{"targetRef":{"kind":"MeshService","name":"client"},"default":{"action":"Deny"}}]}}
+      """;
 
   private static String dataplaneJson(String name, String address, String service, int port) {
     return """
@@ -226,13 +411,28 @@ class TransparentProxyIT {
   /** PUTs a resource (JSON) through the REST API, from inside A where the API listens. */
   private void apply(String json) throws IOException {
     JsonNode r = Json.mapper().readTree(json);
-    String path = r.get("type").asText().equals("Mesh")
-        ? "/meshes/" + r.get("name").asText()
-        : "/meshes/" + r.get("mesh").asText() + "/dataplanes/" + r.get("name").asText();
+    String path = switch (r.get("type").asText()) {
+      case "Mesh" -> "/meshes/" + r.get("name").asText();
+      case "Dataplane" -> "/meshes/" + r.get("mesh").asText() + "/dataplanes/" + r.get("name").asText();
+      case "MeshTrafficPermission" ->
+          "/meshes/" + r.get("mesh").asText() + "/meshtrafficpermissions/" + r.get("name").asText();
+      default -> throw new IllegalArgumentException(r.get("type").asText());
+    };
     Path body = Files.writeString(work.resolve("apply-" + r.get("name").asText() + ".json"), json);
     CommandResult put = a.curl(CURL, "-f", "-X", "PUT", "-H", "Content-Type: application/json",
         "--data-binary", "@" + body, "http://127.0.0.1:" + apiPort + path);
     assertThat(put.exitCode()).as("PUT " + path + ": " + put.stderr() + put.stdout()).isZero();
+  }
+
+  /** DELETEs a resource of mesh default through the REST API. */
+  private void delete(String collection, String name) {
+    String path = "/meshes/default/" + collection + "/" + name;
+    CommandResult del = a.curl(CURL, "-f", "-X", "DELETE", "http://127.0.0.1:" + apiPort + path);
+    assertThat(del.exitCode()).as("DELETE " + path + ": " + del.stderr() + del.stdout()).isZero();
+  }
+
+  private static String[] concat(String first, String... rest) {
+    return Stream.concat(Stream.of(first), Stream.of(rest)).toArray(String[]::new);
   }
 
   private void kumaInit(NetworkNamespace ns, String... args) {
@@ -240,13 +440,22 @@ class TransparentProxyIT {
     assertThat(r.exitCode()).as("kuma-init " + String.join(" ", args) + " in " + ns + ": " + r.stderr()).isZero();
   }
 
-  /** kuma-dp as root, Envoy dropped to the exempt uid; waits until Envoy is ready. */
-  private NamespacedEnvoyAdmin agent(NetworkNamespace ns, String name, String cpAddress, Path workDir) {
+  /**
+   * Starts kuma-dp and waits until Envoy is ready. As the exempt user: kuma-dp itself runs as the
+   * exempt uid (started with setpriv, as a VM's service manager would start it), so its own traffic
+   * and DNS queries are not redirected; otherwise kuma-dp runs as root and drops only Envoy to the
+   * exempt uid ({@code --run-envoy-as}).
+   */
+  private NamespacedEnvoyAdmin agent(NetworkNamespace ns, String name, String cpAddress, Path workDir, boolean asExemptUser)
+      throws IOException {
     int adminPort = Ports.free();
-    List<String> args = List.of(
+    Path caCert = work.resolve("ca-" + name + ".crt");
+    Files.copy(work.resolve("kuma-cp/kuma-cp.crt"), caCert);
+    Files.setPosixFilePermissions(caCert, PosixFilePermissions.fromString("rw-r--r--"));
+    List<String> args = new ArrayList<>(List.of(
         "run",
         "--cp-address", cpAddress,
-        "--ca-cert-file", work.resolve("kuma-cp/kuma-cp.crt").toString(),
+        "--ca-cert-file", caCert.toString(),
         "--name", name,
         "--mesh", "default",
         "--admin-port", String.valueOf(adminPort),
@@ -254,9 +463,17 @@ class TransparentProxyIT {
         "--binary-path", EnvoyBinary.require().toString(),
         "--work-dir", workDir.toString(),
         "--concurrency", "1",
-        "--envoy-log-level", "warning",
-        "--run-envoy-as", EXEMPT_UID);
-    NamespacedProcess dp = track(ns.startJava("kuma-dp-" + name, logs, "io.meshlite.agent.AgentMain", args, Map.of()));
+        "--envoy-log-level", "warning"));
+    NamespacedProcess dp;
+    if (asExemptUser) {
+      Files.createDirectories(workDir);
+      Files.setAttribute(workDir, "unix:uid", Integer.parseInt(EXEMPT_UID));
+      Files.setAttribute(workDir, "unix:gid", Integer.parseInt(EXEMPT_UID));
+      dp = track(ns.startJavaAs(EXEMPT_UID, work.resolve("lib"), "kuma-dp-" + name, logs, "io.meshlite.agent.AgentMain", args, Map.of()));
+    } else {
+      args.addAll(List.of("--run-envoy-as", EXEMPT_UID));
+      dp = track(ns.startJava("kuma-dp-" + name, logs, "io.meshlite.agent.AgentMain", args, Map.of()));
+    }
     agents.add(dp);
     NamespacedEnvoyAdmin admin = new NamespacedEnvoyAdmin(ns, adminPort);
     await(name + " Envoy ready").atMost(STARTUP).pollInterval(Duration.ofMillis(250)).until(() -> {

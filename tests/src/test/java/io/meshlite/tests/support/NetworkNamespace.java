@@ -98,6 +98,61 @@ public final class NetworkNamespace implements AutoCloseable {
     return start(label, logDir, javaCommand(mainClass, args), env);
   }
 
+  /**
+   * Starts one of our binaries inside the namespace as user {@code uid} (and its group), the way a
+   * VM runs kuma-dp as the transparent proxy's exempt user: {@code setpriv --reuid --regid
+   * --clear-groups} from util-linux, which execs in place, so the process is still the program. The
+   * test classpath usually lives under {@code /root}, which that user cannot read: the jars are
+   * hard-linked (copied across file systems) into {@code libDir}, which must be readable by it.
+   */
+  public NamespacedProcess startJavaAs(
+      String uid, Path libDir, String label, Path logDir, String mainClass, List<String> args, Map<String, String> env) {
+    List<String> argv = new ArrayList<>(List.of("setpriv", "--reuid", uid, "--regid", uid, "--clear-groups"));
+    argv.addAll(javaCommand(mainClass, args, readableClasspath(libDir)));
+    return start(label, logDir, argv, env);
+  }
+
+  /** The test classpath with every jar linked into {@code libDir} (directories kept as they are). */
+  private static String readableClasspath(Path libDir) {
+    try {
+      Files.createDirectories(libDir);
+      List<String> entries = new ArrayList<>();
+      int i = 0;
+      for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+        Path source = Path.of(entry);
+        if (!entry.endsWith(".jar") || !Files.isRegularFile(source)) {
+          entries.add(entry);
+          continue;
+        }
+        Path target = libDir.resolve((i++) + "-" + source.getFileName());
+        if (!Files.exists(target)) {
+          try {
+            Files.createLink(target, source);
+          } catch (IOException | UnsupportedOperationException e) {
+            Files.copy(source, target);
+          }
+        }
+        entries.add(target.toString());
+      }
+      return String.join(java.io.File.pathSeparator, entries);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Gives the namespace its own {@code /etc/resolv.conf}: {@code ip netns exec} bind-mounts {@code
+   * /etc/netns/<name>/resolv.conf} over it for every command it runs. Removed on {@link #close()}.
+   */
+  public void resolvConf(String content) {
+    try {
+      Path dir = Files.createDirectories(Path.of("/etc/netns", name));
+      Files.writeString(dir.resolve("resolv.conf"), content);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Runs one of our binaries inside the namespace to completion (stdout and stderr apart). */
   public CommandResult runJava(String mainClass, String... args) {
     return run(prefixed(javaCommand(mainClass, List.of(args))), COMMAND_TIMEOUT);
@@ -105,6 +160,10 @@ public final class NetworkNamespace implements AutoCloseable {
 
   /** The java command line the other end-to-end fixtures use, for {@code mainClass args...}. */
   static List<String> javaCommand(String mainClass, List<String> args) {
+    return javaCommand(mainClass, args, System.getProperty("java.class.path"));
+  }
+
+  private static List<String> javaCommand(String mainClass, List<String> args, String classpath) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-XX:+UseSerialGC");
@@ -114,7 +173,7 @@ public final class NetworkNamespace implements AutoCloseable {
       cmd.add("--sun-misc-unsafe-memory-access=allow");
     }
     cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(classpath);
     cmd.add(mainClass);
     cmd.addAll(args);
     return cmd;
@@ -160,6 +219,13 @@ public final class NetworkNamespace implements AutoCloseable {
   @Override
   public void close() {
     run(List.of("ip", "netns", "del", name), COMMAND_TIMEOUT);
+    try {
+      Path etc = Path.of("/etc/netns", name);
+      Files.deleteIfExists(etc.resolve("resolv.conf"));
+      Files.deleteIfExists(etc);
+    } catch (IOException e) {
+      // left behind: harmless, and named after this namespace only
+    }
   }
 
   /**
