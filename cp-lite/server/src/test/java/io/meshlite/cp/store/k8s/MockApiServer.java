@@ -33,6 +33,7 @@ public final class MockApiServer implements AutoCloseable {
   private final KubernetesMockServer server;
   private final Map<String, String> tokens = new ConcurrentHashMap<>();
   private final AtomicInteger tokenReviews = new AtomicInteger();
+  private boolean closed;
 
   private MockApiServer() {
     List<CustomResourceDefinitionContext> crds =
@@ -84,9 +85,13 @@ public final class MockApiServer implements AutoCloseable {
     return tokenReviews.get();
   }
 
+  /** Stops the server; idempotent (a test may stop it early to see the API server go away). */
   @Override
-  public void close() {
-    server.destroy();
+  public synchronized void close() {
+    if (!closed) {
+      closed = true;
+      server.destroy();
+    }
   }
 
   /** CRUD for everything, a fake authenticator for TokenReviews. */
