@@ -266,6 +266,18 @@ class KubernetesDataplaneServerIT {
   }
 
   @Test
+  void theStreamOfAProxyWhosePodIsDeletedIsClosed() throws Exception {
+    Ads ads = new Ads("default.web-1.shop", "token-web");
+    await().atMost(WAIT).untilAsserted(() -> assertThat(ads.listenerNames()).isNotEmpty());
+
+    kube.pods().inNamespace("shop").withName("web-1").delete();
+
+    Status s = ads.awaitRefusal();
+    assertThat(s.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+    assertThat(s.getDescription()).contains("pod shop/web-1 of dataplane web-1.shop does not exist");
+  }
+
+  @Test
   void theTokenOfAnotherServiceAccountIsRefusedOnBootstrapAndOnTheStream() throws Exception {
     HttpResponse<String> b = bootstrap("web-1.shop", "token-backend");
     assertThat(b.statusCode()).isEqualTo(401);
