@@ -251,6 +251,8 @@ class KubernetesDataplaneServerIT {
         kube.configMaps().inNamespace("kuma-system").withName("kuma-default-dns-vips").get().getData().get("config"));
     String backendVip = vipOf(table, "backend_shop_svc_80");
     assertThat(backendVip).startsWith("240.");
+    // Every component is ready on this store, the VIP allocator included.
+    await().atMost(WAIT).untilAsserted(() -> assertThat(cp.notReady()).isEmpty());
 
     Ads ads = new Ads("default.web-1.shop", "token-web");
     try {
