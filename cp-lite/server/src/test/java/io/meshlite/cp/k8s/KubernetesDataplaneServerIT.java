@@ -27,11 +27,14 @@ import io.meshlite.cp.CpMain;
 import io.meshlite.cp.config.CpConfigLoader;
 import io.meshlite.cp.store.k8s.KubernetesStore;
 import io.meshlite.cp.store.k8s.MockApiServer;
+import io.meshlite.cp.xds.testing.EnvoyProcess;
+import io.meshlite.cp.xds.testing.FreePorts;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
@@ -67,6 +70,7 @@ class KubernetesDataplaneServerIT {
   private KubernetesClient kube;
   private HttpClient https;
   private ClientFactory grpcFactory;
+  private final List<EnvoyProcess> envoys = new ArrayList<>();
 
   @BeforeEach
   void start() throws Exception {
@@ -112,6 +116,7 @@ class KubernetesDataplaneServerIT {
 
   @AfterEach
   void stop() {
+    envoys.forEach(EnvoyProcess::close);
     if (grpcFactory != null) {
       grpcFactory.closeAsync();
     }
@@ -123,15 +128,27 @@ class KubernetesDataplaneServerIT {
 
   /** A pod as the injector leaves it and the kubelet runs it. */
   private void meshedPod(String name, String app, String serviceAccount, String ip) {
+    meshedPod(name, app, serviceAccount, ip, true);
+  }
+
+  /**
+   * @param transparent with transparent proxying (as injected); without, an Envoy on this machine
+   *     only binds the pod's inbound
+   */
+  private void meshedPod(String name, String app, String serviceAccount, String ip, boolean transparent) {
+    Map<String, String> annotations = new LinkedHashMap<>();
+    annotations.put("kuma.io/sidecar-injected", "true");
+    if (transparent) {
+      annotations.put("kuma.io/transparent-proxying", "enabled");
+      annotations.put("kuma.io/transparent-proxying-inbound-port", "15006");
+      annotations.put("kuma.io/transparent-proxying-outbound-port", "15001");
+    }
     kube.pods()
         .resource(
             new PodBuilder()
                 .withNewMetadata().withName(name).withNamespace("shop")
                 .addToLabels("app", app).addToLabels("kuma.io/mesh", "default")
-                .addToAnnotations("kuma.io/sidecar-injected", "true")
-                .addToAnnotations("kuma.io/transparent-proxying", "enabled")
-                .addToAnnotations("kuma.io/transparent-proxying-inbound-port", "15006")
-                .addToAnnotations("kuma.io/transparent-proxying-outbound-port", "15001")
+                .addToAnnotations(annotations)
                 .endMetadata()
                 .withNewSpec().withServiceAccountName(serviceAccount)
                 .addNewContainer().withName("kuma-sidecar").withImage("kuma/kuma-dp").endContainer()
@@ -154,11 +171,14 @@ class KubernetesDataplaneServerIT {
   }
 
   private HttpResponse<String> bootstrap(String name, String token) throws Exception {
-    String body =
+    return postDp("/bootstrap",
         "{\"mesh\":\"default\",\"name\":\"" + name + "\",\"adminPort\":9901"
-            + (token == null ? "" : ",\"dataplaneToken\":\"" + token + "\"") + "}";
+            + (token == null ? "" : ",\"dataplaneToken\":\"" + token + "\"") + "}");
+  }
+
+  private HttpResponse<String> postDp(String path, String body) throws Exception {
     return https.send(
-        HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + cp.dpServer().port() + "/bootstrap"))
+        HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + cp.dpServer().port() + path))
             .header("Content-Type", "application/json")
             .header("Accept", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body))
@@ -265,6 +285,53 @@ class KubernetesDataplaneServerIT {
     } finally {
       ads.close();
     }
+  }
+
+  @Test
+  void envoyReadsTheTokenFileAsOnAPodAndPicksUpARotatedTokenWithoutARestart() throws Exception {
+    int appPort = FreePorts.next();
+    meshedPod("tools-1", "tools", "tools", "127.0.0.1", false);
+    service("tools", appPort);
+    String first = "eyJhbGciOiJSUzI1NiJ9.c2EtdG9vbHMtMQ.c2ln";
+    api.serviceAccountToken(first, "shop", "tools");
+    await().atMost(WAIT).until(() -> cp.store().get(ResourceKey.of(ResourceTypes.DATAPLANE, "default", "tools-1.shop")).isPresent());
+
+    // What kuma-dp does with KUMA_DATAPLANE_RUNTIME_TOKEN_PATH: send the token and the file.
+    Path tokenFile = dir.resolve("serviceaccount-token");
+    Files.writeString(tokenFile, first);
+    int admin = FreePorts.next();
+    HttpResponse<String> b =
+        postDp("/bootstrap",
+            "{\"mesh\":\"default\",\"name\":\"tools-1.shop\",\"adminPort\":" + admin + ",\"dataplaneToken\":\"" + first
+                + "\",\"dataplaneTokenPath\":\"" + tokenFile + "\"}");
+    assertThat(b.statusCode()).as(b.body()).isEqualTo(200);
+    Path bootstrapFile = dir.resolve("envoy-tools-1.json");
+    Files.write(bootstrapFile, java.util.Base64.getDecoder().decode(Json.mapper().readTree(b.body()).get("bootstrap").asText()));
+    assertThat(Files.readString(bootstrapFile)).contains("envoy.grpc_credentials.file_based_metadata").doesNotContain(first);
+    EnvoyProcess envoy = EnvoyProcess.start(bootstrapFile, admin);
+    envoys.add(envoy);
+
+    await().atMost(Duration.ofSeconds(60)).until(envoy::ready);
+    assertThat(envoy.stat("control_plane.connected_state")).isEqualTo(1);
+    assertThat(envoy.admin("/listeners").body()).contains("inbound:127.0.0.1:" + appPort);
+    assertThat(cp.dpServer().connectedProxies()).contains("default.tools-1.shop");
+    long pid = envoy.pid();
+
+    // The kubelet rotates the token; kuma-dp posts it; the stream is re-opened with the new one.
+    String second = "eyJhbGciOiJSUzI1NiJ9.c2EtdG9vbHMtMg.c2ln";
+    api.serviceAccountToken(second, "shop", "tools");
+    api.forgetToken(first); // from now on only a stream that read the file again gets in
+    Files.writeString(tokenFile, second);
+    int reviewsBefore = api.tokenReviews();
+    HttpResponse<String> reload =
+        postDp("/dataplane-token/reload", "{\"mesh\":\"default\",\"name\":\"tools-1.shop\",\"dataplaneToken\":\"" + second + "\"}");
+    assertThat(reload.statusCode()).as(reload.body()).isEqualTo(200);
+    assertThat(reload.body()).contains("\"streamsClosed\":1");
+    await().atMost(Duration.ofSeconds(30)).until(() ->
+        api.tokenReviews() >= reviewsBefore + 2
+            && cp.dpServer().connectedProxies().contains("default.tools-1.shop")
+            && envoy.stat("control_plane.connected_state") == 1);
+    assertThat(envoy.pid()).isEqualTo(pid);
   }
 
   @Test

@@ -75,6 +75,11 @@ public final class MockApiServer implements AutoCloseable {
     tokens.put(token, "system:serviceaccount:" + namespace + ":" + name);
   }
 
+  /** Makes {@code token} invalid from now on (an expired or rotated-away token). */
+  public void forgetToken(String token) {
+    tokens.remove(token);
+  }
+
   /** Makes {@code token} authenticate as an arbitrary user (e.g. a human). */
   public void userToken(String token, String username) {
     tokens.put(token, username);
