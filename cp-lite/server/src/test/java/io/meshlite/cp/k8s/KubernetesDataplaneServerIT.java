@@ -335,6 +335,17 @@ class KubernetesDataplaneServerIT {
   }
 
   @Test
+  void aTokenReloadTheApiServerCannotCheckIsNotARefusal() throws Exception {
+    api.close();
+
+    HttpResponse<String> reload =
+        postDp("/dataplane-token/reload", "{\"mesh\":\"default\",\"name\":\"web-1.shop\",\"dataplaneToken\":\"token-web\"}");
+
+    assertThat(reload.statusCode()).isEqualTo(503);
+    assertThat(reload.body()).contains("cannot check the ServiceAccount token of dataplane web-1.shop");
+  }
+
+  @Test
   void theStreamOfAProxyWhosePodIsDeletedIsClosed() throws Exception {
     Ads ads = new Ads("default.web-1.shop", "token-web");
     await().atMost(WAIT).untilAsserted(() -> assertThat(ads.listenerNames()).isNotEmpty());

@@ -238,6 +238,11 @@ public final class DpSecurity {
     } catch (TokenRejected e) {
       log.warn("dataplane token reload refused dp={} mesh={} reason=\"{}\"", r.name(), r.mesh(), e.getMessage());
       return text(HttpStatus.UNAUTHORIZED, e.getMessage());
+    } catch (RuntimeException e) {
+      // The check cannot be made now (the store or the Kubernetes API server does not answer): not a
+      // refusal. The proxy keeps its streams; kuma-dp keeps the new token for the next reconnect.
+      log.warn("dataplane token reload could not be checked dp={} mesh={} error={}", r.name(), r.mesh(), e.toString());
+      return text(HttpStatus.SERVICE_UNAVAILABLE, "the control plane cannot check the token now: " + e.getMessage());
     }
     int closed =
         live.closeNode(
