@@ -1,5 +1,7 @@
 package io.meshlite.cp.tokens.dp;
 
+import com.google.protobuf.Value;
+import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
@@ -8,8 +10,6 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
-import com.google.protobuf.Value;
-import io.envoyproxy.envoy.config.core.v3.Node;
 import io.meshlite.cp.tokens.TokenRejected;
 import io.meshlite.cp.xds.ProxyId;
 import java.util.ArrayList;

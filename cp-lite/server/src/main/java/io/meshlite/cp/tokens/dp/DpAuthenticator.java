@@ -56,7 +56,7 @@ public final class DpAuthenticator implements ProxyAuthenticator {
     return new Accepted(Optional.of(c.expires()), "kid=" + c.kid());
   }
 
-  DataplaneClaims claims(String token, ProxyId id, Optional<String> inline) {
+  private DataplaneClaims claims(String token, ProxyId id, Optional<String> inline) {
     String raw = ProxyAuthenticator.bare(token);
     Optional<DataplaneView> dp = dataplane(id, inline);
     DataplaneClaims claims = tokens.authenticate(raw, id.mesh(), id.name(), dp);
