@@ -18,6 +18,8 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.meshlite.api.k8s.KumaCrd;
 import io.meshlite.api.k8s.KumaCrds;
@@ -196,6 +198,24 @@ class InstallControlPlaneTest {
     assertThat(allows(role.getRules(), "", "services", "list")).isTrue();
     assertThat(allows(role.getRules(), "authentication.k8s.io", "tokenreviews", "create")).isTrue();
     assertThat(allows(role.getRules(), "", "secrets", "get")).as("secrets only through the namespaced Role").isFalse();
+    assertThat(allows(role.getRules(), "", "configmaps", "update")).as("configmaps written only in kuma-system").isFalse();
+    assertThat(allows(role.getRules(), "", "pods", "get")).as("the pod of a dataplane, for its ServiceAccount").isTrue();
+  }
+
+  @Test
+  void theNamespacedRoleLetsKumaCpKeepSecretsAndItsInternalConfigMapsInKumaSystem() {
+    List<HasMetadata> all = install();
+    Role role = one(all, Role.class);
+    RoleBinding binding = one(all, RoleBinding.class);
+
+    assertThat(role.getMetadata().getNamespace()).isEqualTo("kuma-system");
+    assertThat(binding.getMetadata().getNamespace()).isEqualTo("kuma-system");
+    assertThat(binding.getRoleRef().getKind()).isEqualTo("Role");
+    assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
+    for (String verb : List.of("get", "list", "watch", "create", "update", "delete")) {
+      assertThat(allows(role.getRules(), "", "configmaps", verb)).as("configmaps " + verb).isTrue();
+      assertThat(allows(role.getRules(), "", "secrets", verb)).as("secrets " + verb).isTrue();
+    }
   }
 
   private static boolean allows(List<PolicyRule> rules, String group, String resource, String verb) {

@@ -11,6 +11,7 @@ import io.meshlite.cp.diagnostics.Metrics;
 import io.meshlite.cp.dpserver.DpServer;
 import io.meshlite.cp.dpserver.DpServerConfig;
 import io.meshlite.cp.k8s.KubernetesRuntime;
+import io.meshlite.cp.k8s.ServiceAccountTokenAuthenticator;
 import io.meshlite.cp.manager.ResourceManager;
 import io.meshlite.cp.rest.RestServer;
 import io.meshlite.cp.runtime.Component;
@@ -20,6 +21,7 @@ import io.meshlite.cp.store.StoreSettings;
 import io.meshlite.cp.store.k8s.KubernetesStore;
 import io.meshlite.cp.store.memory.MemoryStore;
 import io.meshlite.cp.tokens.CpSecurity;
+import io.meshlite.cp.tokens.dp.ProxyAuthenticator;
 import io.meshlite.cp.vip.VipAllocator;
 import io.meshlite.cp.vip.VipSettings;
 import java.io.PrintStream;
@@ -74,16 +76,26 @@ public final class CpMain {
    * @throws ConfigException if the store settings are invalid
    */
   public CpMain(CpConfig config, Clock clock) {
+    this(config, clock, createStore(config, clock));
+  }
+
+  /**
+   * Wires the control plane around a store that is already open (tests run the Kubernetes mode on
+   * a mock API server this way); {@link #stop()} closes it.
+   *
+   * @throws ConfigException if {@code environment: kubernetes} is given another store
+   */
+  public CpMain(CpConfig config, Clock clock, ResourceStore store) {
     this.config = config;
     this.clock = clock;
-    this.store = createStore(config, clock);
+    this.store = store;
     this.manager = new ResourceManager(store, ResourceManager.Settings.from(config.store()));
     this.metrics = new Metrics();
     this.diagnostics =
         new DiagnosticsServer(
             config.diagnostics().iface(), config.diagnostics().serverPort(), this::notReady, metrics);
     // TLS identity, signing keys and the admin token, ready before the servers that use them.
-    this.security = CpSecurity.create(config, manager, clock);
+    this.security = CpSecurity.create(config, manager, clock, environmentProxyChecks(store));
     this.restServer = new RestServer(config, manager, index(), metrics, security.api());
 
     components.add(diagnostics);
@@ -124,10 +136,24 @@ public final class CpMain {
         .withXdsConnectTimeout(params.xdsConnectTimeout());
   }
 
+  /**
+   * The proxy credential checks only some environments offer: with the Kubernetes store, the pod's
+   * ServiceAccount token ({@code serviceAccountToken}, Kubernetes' default).
+   */
+  private static List<ProxyAuthenticator> environmentProxyChecks(ResourceStore store) {
+    if (store instanceof KubernetesStore k) {
+      return List.of(new ServiceAccountTokenAuthenticator(k.client()));
+    }
+    return List.of();
+  }
+
   /** Kubernetes mode: the sidecar injector (admission server) and the pod controller. */
   private static KubernetesRuntime kubernetesRuntime(CpConfig config, ResourceStore store) {
     if (!config.environment().equals("kubernetes")) {
       return null;
+    }
+    if (!(store instanceof KubernetesStore)) {
+      throw new ConfigException("environment kubernetes needs the kubernetes store, not " + store.getClass().getSimpleName());
     }
     try {
       return new KubernetesRuntime(config, (KubernetesStore) store);

@@ -81,6 +81,16 @@ class CpMainTest {
   }
 
   @Test
+  void serviceAccountTokensWithoutTheKubernetesStoreStopWithOneLine() {
+    assertThat(run(Map.of("KUMA_DP_SERVER_AUTHN_DP_PROXY_TYPE", "serviceAccountToken", "HOME", "/nonexistent"), "run"))
+        .isEqualTo(1);
+    assertThat(err())
+        .isEqualTo(
+            "kuma-cp: dpServer.authn.dpProxy.type (KUMA_DP_SERVER_AUTHN_DP_PROXY_TYPE)=\"serviceAccountToken\" needs the"
+                + " Kubernetes store (KUMA_ENVIRONMENT=kubernetes or KUMA_STORE_TYPE=kubernetes) (expected here: dpToken, none)\n");
+  }
+
+  @Test
   void runWithAnInvalidValueStopsWithOneLine() {
     assertThat(run(Map.of("KUMA_DP_SERVER_PORT", "http"), "run")).isEqualTo(1);
     assertThat(err()).isEqualTo("kuma-cp: KUMA_DP_SERVER_PORT=\"http\" is not valid (expected: a port number from 0 to 65535)\n");

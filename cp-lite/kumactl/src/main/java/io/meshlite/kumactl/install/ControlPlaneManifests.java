@@ -154,10 +154,17 @@ public final class ControlPlaneManifests {
     return b;
   }
 
-  /** Secrets only in the system namespace, where Kuma keeps Secret and GlobalSecret. */
+  /**
+   * Writes only in the system namespace: Secrets (Kuma's Secret and GlobalSecret) and ConfigMaps
+   * (Kuma's internal Configs, such as the VIP table {@code kuma-<mesh>-dns-vips}).
+   */
   private static ObjectNode role(Options o) {
     ObjectNode r = object("rbac.authorization.k8s.io/v1", "Role", cpName(o), o.namespace(), o);
-    rule(r.putArray("rules"), List.of(""), List.of("secrets"), List.of("get", "list", "watch", "create", "update", "patch", "delete"));
+    rule(
+        r.putArray("rules"),
+        List.of(""),
+        List.of("secrets", "configmaps"),
+        List.of("get", "list", "watch", "create", "update", "patch", "delete"));
     return r;
   }
 

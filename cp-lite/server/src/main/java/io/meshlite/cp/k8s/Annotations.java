@@ -17,6 +17,8 @@ final class Annotations {
   static final String TP_REACHABLE_SERVICES = "kuma.io/transparent-proxying-reachable-services";
   static final String DIRECT_ACCESS_SERVICES = "kuma.io/direct-access-services";
   static final String ENVOY_ADMIN_PORT = "kuma.io/envoy-admin-port";
+  /** A pod volume holding the ServiceAccount token for the sidecar (when none is auto-mounted). */
+  static final String SERVICE_ACCOUNT_TOKEN_VOLUME = "kuma.io/service-account-token-volume";
   static final String INIT_FIRST = "kuma.io/init-first";
   static final String EXCLUDE_INBOUND_PORTS = "traffic.kuma.io/exclude-inbound-ports";
   static final String EXCLUDE_OUTBOUND_PORTS = "traffic.kuma.io/exclude-outbound-ports";

@@ -15,13 +15,12 @@ import java.util.Optional;
 /**
  * Everything {@code environment: kubernetes} adds to kuma-cp: the admission server with the
  * sidecar injector ({@code /inject-sidecar} on 5443) and the pod → Dataplane controller, both on
- * the Kubernetes store's client. Also provides the {@link ServiceAccountTokenAuthenticator} for the
- * dataplane server.
+ * the Kubernetes store's client. (The dataplane server's {@link ServiceAccountTokenAuthenticator} is
+ * wired by kuma-cp wherever the Kubernetes store is used.)
  */
 public final class KubernetesRuntime implements Component {
   private final PodController controller;
   private final WebhookServer webhooks;
-  private final ServiceAccountTokenAuthenticator authenticator;
 
   /**
    * @throws IllegalArgumentException when the injector's CA file or the webhook certificate
@@ -43,17 +42,11 @@ public final class KubernetesRuntime implements Component {
                 admission.certDir(), config.general().tlsCertFile(), config.general().tlsKeyFile()),
             handler);
     this.controller = new PodController(client, store);
-    this.authenticator = new ServiceAccountTokenAuthenticator(client);
   }
 
   private static Optional<JsonNode> namespaceMetadata(KubernetesClient client, String name) {
     Namespace ns = client.namespaces().withName(name).get();
     return ns == null ? Optional.empty() : Optional.of(Json.mapper().valueToTree(ns.getMetadata()));
-  }
-
-  /** How the dataplane server should authenticate proxies when {@code serviceAccountToken}. */
-  public DataplaneAuthenticator authenticator() {
-    return authenticator;
   }
 
   /** The admission server (its {@code port()} is the bound port once started). */

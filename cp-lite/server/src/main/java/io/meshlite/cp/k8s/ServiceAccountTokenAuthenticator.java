@@ -5,15 +5,23 @@ import io.fabric8.kubernetes.api.model.authentication.TokenReview;
 import io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.meshlite.cp.store.StoreException;
+import io.meshlite.cp.tokens.TokenRejected;
+import io.meshlite.cp.tokens.dp.ProxyAuthenticator;
+import io.meshlite.cp.tokens.dp.ProxyAuthenticators;
+import io.meshlite.cp.xds.ProxyId;
+import java.util.Optional;
 
 /**
- * Kuma's {@code serviceAccountToken} authentication: the sidecar presents its pod's ServiceAccount
- * token (injected as {@code KUMA_DATAPLANE_RUNTIME_TOKEN_PATH}); the API server validates it
- * (TokenReview), and the ServiceAccount it names, {@code system:serviceaccount:<ns>:<sa>}, must be
- * the one the Dataplane's pod runs as, in the pod's namespace. The pod is the Dataplane's name
- * {@code <pod>.<namespace>}.
+ * Kuma's {@code serviceAccountToken} authentication of proxies (Kubernetes' default): the sidecar
+ * presents its pod's ServiceAccount token (the injector points {@code
+ * KUMA_DATAPLANE_RUNTIME_TOKEN_PATH} at it); the API server validates it (a TokenReview), and the
+ * ServiceAccount it names, {@code system:serviceaccount:<ns>:<sa>}, must be the one the
+ * Dataplane's pod runs as, in the pod's namespace. The pod is the Dataplane's name {@code
+ * <pod>.<namespace>}. Such tokens do not expire on the stream: the kubelet rotates the file and
+ * Envoy re-reads it for every new stream.
  */
-public final class ServiceAccountTokenAuthenticator implements DataplaneAuthenticator {
+public final class ServiceAccountTokenAuthenticator implements ProxyAuthenticator {
   private static final String PREFIX = "system:serviceaccount:";
 
   private final KubernetesClient client;
@@ -23,53 +31,73 @@ public final class ServiceAccountTokenAuthenticator implements DataplaneAuthenti
   }
 
   @Override
-  public void authenticate(String token, ProxyIdentity proxy) {
-    if (token == null || token.isBlank()) {
-      throw new AuthenticationException(
-          "dataplane " + proxy.name() + " sent no token (kuma-dp needs KUMA_DATAPLANE_RUNTIME_TOKEN_PATH="
-              + SidecarInjector.TOKEN_PATH + ")");
+  public String type() {
+    return ProxyAuthenticators.SERVICE_ACCOUNT_TOKEN;
+  }
+
+  @Override
+  public String missingCredential() {
+    return "a ServiceAccount token is required: run kuma-dp with KUMA_DATAPLANE_RUNTIME_TOKEN_PATH="
+        + SidecarInjector.TOKEN_PATH + " in a pod that mounts its ServiceAccount token (the sidecar injector does both)";
+  }
+
+  /**
+   * @throws TokenRejected when the token is missing, rejected by the API server, not a
+   *     ServiceAccount's, or not the one the pod runs as
+   * @throws StoreException.Unavailable when the API server cannot be asked
+   */
+  @Override
+  public Accepted check(String credential, ProxyId proxy, Optional<String> inline) {
+    String token = ProxyAuthenticator.bare(credential);
+    String name = proxy.name();
+    if (token.isEmpty()) {
+      throw new TokenRejected("dataplane " + name + " sent no token (" + missingCredential() + ")");
     }
-    int dot = proxy.name().lastIndexOf('.');
-    if (dot <= 0 || dot == proxy.name().length() - 1) {
-      throw new AuthenticationException(
-          "dataplane " + proxy.name() + " is not named <pod>.<namespace>, so no pod vouches for it");
+    int dot = name.lastIndexOf('.');
+    if (dot <= 0 || dot == name.length() - 1) {
+      throw new TokenRejected(
+          "dataplane " + name + " is not named <pod>.<namespace>, so no pod vouches for its ServiceAccount token");
     }
-    String podName = proxy.name().substring(0, dot);
-    String namespace = proxy.name().substring(dot + 1);
+    String podName = name.substring(0, dot);
+    String namespace = name.substring(dot + 1);
     Pod pod;
     TokenReview review;
     try {
       pod = client.pods().inNamespace(namespace).withName(podName).get();
       if (pod == null) {
-        throw new AuthenticationException("pod " + namespace + "/" + podName + " of dataplane " + proxy.name() + " does not exist");
+        throw new TokenRejected("pod " + namespace + "/" + podName + " of dataplane " + name + " does not exist");
       }
       review =
           client
               .authentication()
               .v1()
               .tokenReviews()
-              .create(new TokenReviewBuilder().withNewSpec().withToken(token.trim()).endSpec().build());
+              .create(new TokenReviewBuilder().withNewSpec().withToken(token).endSpec().build());
     } catch (KubernetesClientException e) {
-      throw new AuthenticationException(
-          "cannot check the token of dataplane " + proxy.name() + " with the Kubernetes API server: " + e.getMessage(), e);
+      throw new StoreException.Unavailable(
+          "cannot check the ServiceAccount token of dataplane " + name + " with the Kubernetes API server ("
+              + e.getCode() + "): check kuma-cp's ClusterRole (pods get, tokenreviews create)", e);
     }
     if (review.getStatus() == null || !Boolean.TRUE.equals(review.getStatus().getAuthenticated())) {
-      String why = review.getStatus() == null || review.getStatus().getError() == null ? "" : ": " + review.getStatus().getError();
-      throw new AuthenticationException("the Kubernetes API server rejected the token of dataplane " + proxy.name() + why);
+      String why =
+          review.getStatus() == null || review.getStatus().getError() == null ? "" : ": " + review.getStatus().getError();
+      throw new TokenRejected("the Kubernetes API server rejected the ServiceAccount token of dataplane " + name + why);
     }
-    String user = review.getStatus().getUser() == null ? "" : review.getStatus().getUser().getUsername();
+    String user = review.getStatus().getUser() == null ? null : review.getStatus().getUser().getUsername();
     if (user == null || !user.startsWith(PREFIX)) {
-      throw new AuthenticationException(
-          "the token of dataplane " + proxy.name() + " belongs to \"" + user + "\", not to a ServiceAccount");
+      throw new TokenRejected(
+          "the token of dataplane " + name + " belongs to \"" + user + "\", not to a ServiceAccount");
     }
     String[] parts = user.substring(PREFIX.length()).split(":", 2);
-    String sa = pod.getSpec() == null || pod.getSpec().getServiceAccountName() == null
-        ? "default"
-        : pod.getSpec().getServiceAccountName();
+    String sa =
+        pod.getSpec() == null || pod.getSpec().getServiceAccountName() == null || pod.getSpec().getServiceAccountName().isEmpty()
+            ? "default"
+            : pod.getSpec().getServiceAccountName();
     if (parts.length != 2 || !parts[0].equals(namespace) || !parts[1].equals(sa)) {
-      throw new AuthenticationException(
-          "the token of dataplane " + proxy.name() + " belongs to " + user
+      throw new TokenRejected(
+          "the token of dataplane " + name + " belongs to " + user
               + ", but pod " + namespace + "/" + podName + " runs as " + PREFIX + namespace + ":" + sa);
     }
+    return new Accepted(Optional.empty(), "serviceAccount=" + user);
   }
 }

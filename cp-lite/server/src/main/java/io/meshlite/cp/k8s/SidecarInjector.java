@@ -161,10 +161,11 @@ public final class SidecarInjector {
     labels.put(Annotations.MESH, mesh);
 
     ArrayNode volumes = array(spec, "volumes");
+    Optional<JsonNode> tokenMount = tokenMount(annotations, volumes, containers);
     volumes.add(emptyDir("kuma-init-tmp"));
     volumes.add(emptyDir("kuma-sidecar-tmp"));
 
-    containers.insert(0, sidecar(mesh, serviceAccountMount(containers)));
+    containers.insert(0, sidecar(mesh, tokenMount));
     ArrayNode inits = array(spec, "initContainers");
     ObjectNode init = initContainer(annotations, inbound, outbound, family);
     boolean first =
@@ -280,6 +281,36 @@ public final class SidecarInjector {
     p.put("successThreshold", 1);
     p.put("failureThreshold", failures);
     return p;
+  }
+
+  /**
+   * The mount that gives the sidecar its ServiceAccount token (its credential on the dataplane
+   * server): the pod volume named by {@code kuma.io/service-account-token-volume} (for pods that
+   * do not auto-mount a token), else the token mount of the app containers. Without either the
+   * pod is still injected, as Kuma does; its kuma-dp then finds no token and the dataplane server
+   * refuses it with a message that says so.
+   *
+   * @throws IllegalArgumentException when the annotation names a volume the pod does not have
+   */
+  private static Optional<JsonNode> tokenMount(ObjectNode annotations, ArrayNode volumes, ArrayNode containers) {
+    Optional<String> named = text(annotations, Annotations.SERVICE_ACCOUNT_TOKEN_VOLUME).map(String::strip).filter(v -> !v.isEmpty());
+    if (named.isEmpty()) {
+      return serviceAccountMount(containers);
+    }
+    List<String> existing = new ArrayList<>();
+    for (JsonNode v : volumes) {
+      existing.add(v.path("name").asText());
+    }
+    if (!existing.contains(named.get())) {
+      throw new IllegalArgumentException(
+          Annotations.SERVICE_ACCOUNT_TOKEN_VOLUME + ": volume \"" + named.get() + "\" does not exist in the pod (volumes: "
+              + existing + ")");
+    }
+    ObjectNode m = F.objectNode();
+    m.put("mountPath", SA_MOUNT_PATH);
+    m.put("name", named.get());
+    m.put("readOnly", true);
+    return Optional.of(m);
   }
 
   private static Optional<JsonNode> serviceAccountMount(ArrayNode containers) {

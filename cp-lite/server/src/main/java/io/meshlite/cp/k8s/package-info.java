@@ -4,7 +4,9 @@
  * function of Pod and Namespace, served by {@link io.meshlite.cp.k8s.WebhookServer} on 5443), the
  * pod → Dataplane controller ({@link io.meshlite.cp.k8s.PodController} with the pure {@link
  * io.meshlite.cp.k8s.PodToDataplane}), and {@code serviceAccountToken} authentication of proxies
- * ({@link io.meshlite.cp.k8s.ServiceAccountTokenAuthenticator}). {@link
+ * ({@link io.meshlite.cp.k8s.ServiceAccountTokenAuthenticator}, one of the dataplane server's
+ * {@link io.meshlite.cp.tokens.dp.ProxyAuthenticator}s, wired by kuma-cp wherever the Kubernetes
+ * store is used). {@link
  * io.meshlite.cp.k8s.KubernetesRuntime} wires them on the Kubernetes store's client.
  *
  * <p>Design notes: the injector and the converter take plain JSON / fabric8 models and return

@@ -10,9 +10,12 @@ import io.meshlite.cp.tls.CpTlsSettings;
 import io.meshlite.cp.tokens.api.ApiSecurity;
 import io.meshlite.cp.tokens.dp.DpAuthenticator;
 import io.meshlite.cp.tokens.dp.DpSecurity;
+import io.meshlite.cp.tokens.dp.ProxyAuthenticator;
+import io.meshlite.cp.tokens.dp.ProxyAuthenticators;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -37,7 +40,7 @@ public final class CpSecurity implements Component {
   private volatile CpTls tls;
   private volatile CpTls apiTls;
 
-  private CpSecurity(CpConfig config, ResourceManager manager, Clock clock) {
+  private CpSecurity(CpConfig config, ResourceManager manager, Clock clock, List<ProxyAuthenticator> environmentChecks) {
     this.manager = manager;
     this.clock = clock;
     CpConfig.General g = config.general();
@@ -61,16 +64,10 @@ public final class CpSecurity implements Component {
     DataplaneTokens dataplaneTokens = new DataplaneTokens(keys, revocations, clock);
     UserTokens userTokens = new UserTokens(keys, revocations, clock);
 
-    String dpAuthn = config.dpProxyAuthType();
-    DpAuthenticator authenticator =
-        switch (dpAuthn) {
-          case "dpToken" -> new DpAuthenticator(dataplaneTokens, manager.store());
-          case "none" -> null;
-          default ->
-              throw new ConfigException(
-                  "dpServer.authn.dpProxy.type (KUMA_DP_SERVER_AUTHN_DP_PROXY_TYPE)=\"" + dpAuthn
-                      + "\" is not supported on universal (expected: dpToken or none)");
-        };
+    List<ProxyAuthenticator> checks = new ArrayList<>();
+    checks.add(new DpAuthenticator(dataplaneTokens, manager.store()));
+    checks.addAll(environmentChecks);
+    ProxyAuthenticator authenticator = ProxyAuthenticators.of(checks).select(config.dpProxyAuthType()).orElse(null);
     this.dpSecurity =
         new DpSecurity(
             () -> tls, authenticator, config.dpServer().authn().enableReloadableTokens(), manager.store(), clock);
@@ -99,7 +96,19 @@ public final class CpSecurity implements Component {
    * @throws ConfigException when the dataplane authentication type cannot be used here
    */
   public static CpSecurity create(CpConfig config, ResourceManager manager, Clock clock) {
-    return new CpSecurity(config, manager, clock);
+    return create(config, manager, clock, List.of());
+  }
+
+  /**
+   * Wires the security parts with the proxy credential checks that only some environments offer
+   * (on Kubernetes: {@code serviceAccountToken}); {@code dpToken} is always offered.
+   *
+   * @throws ConfigException when {@code dpServer.authn.dpProxy.type} names a check that is not
+   *     offered here
+   */
+  public static CpSecurity create(
+      CpConfig config, ResourceManager manager, Clock clock, List<ProxyAuthenticator> environmentChecks) {
+    return new CpSecurity(config, manager, clock, environmentChecks);
   }
 
   @Override

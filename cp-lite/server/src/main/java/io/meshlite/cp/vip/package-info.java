@@ -7,8 +7,9 @@
  *
  * <p>The table of a mesh lives in the store as Kuma's system {@code Config} named {@code
  * kuma-<mesh>-dns-vips}, in Kuma's own JSON format ({@link io.meshlite.cp.vip.VipTable}), so it is
- * as durable as the store: SQLite and Postgres keep VIPs stable across control-plane restarts (the
- * memory store, like Kuma's, does not). The {@link io.meshlite.cp.vip.VipAllocator} component
+ * as durable as the store: SQLite and Postgres keep VIPs stable across control-plane restarts, and
+ * the Kubernetes store keeps the table as Kuma does, in the ConfigMap {@code kuma-<mesh>-dns-vips} of
+ * the system namespace (the memory store, like Kuma's, does not keep it). The {@link io.meshlite.cp.vip.VipAllocator} component
  * writes it; everything else only reads it: the mesh context of the xDS generators loads it with
  * the Dataplanes, and its store event makes the reconciler regenerate the mesh's proxies.
  *

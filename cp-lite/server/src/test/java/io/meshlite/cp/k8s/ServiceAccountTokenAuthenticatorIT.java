@@ -7,9 +7,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.meshlite.cp.k8s.DataplaneAuthenticator.AuthenticationException;
-import io.meshlite.cp.k8s.DataplaneAuthenticator.ProxyIdentity;
+import io.meshlite.cp.store.StoreException;
 import io.meshlite.cp.store.k8s.MockApiServer;
+import io.meshlite.cp.tokens.TokenRejected;
+import io.meshlite.cp.xds.ProxyId;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -56,46 +58,60 @@ class ServiceAccountTokenAuthenticatorIT {
 
   @Test
   void thePodsServiceAccountTokenIsAccepted() {
-    assertThatCode(() -> auth.authenticate("token-web", new ProxyIdentity("default", "web-1.shop")))
+    assertThatCode(() -> auth.check("token-web", new ProxyId("default", "web-1.shop"), Optional.empty()))
         .doesNotThrowAnyException();
     // A pod without serviceAccountName runs as "default".
-    assertThatCode(() -> auth.authenticate("token-default", new ProxyIdentity("default", "tools.shop")))
+    assertThatCode(() -> auth.check("token-default", new ProxyId("default", "tools.shop"), Optional.empty()))
         .doesNotThrowAnyException();
     assertThat(api.tokenReviews()).isEqualTo(2);
   }
 
   @Test
   void anotherServiceAccountsTokenIsRefused() {
-    assertThatThrownBy(() -> auth.authenticate("token-default", new ProxyIdentity("default", "web-1.shop")))
-        .isInstanceOf(AuthenticationException.class)
+    assertThatThrownBy(() -> auth.check("token-default", new ProxyId("default", "web-1.shop"), Optional.empty()))
+        .isInstanceOf(TokenRejected.class)
         .hasMessageContaining("system:serviceaccount:shop:default")
         .hasMessageContaining("runs as system:serviceaccount:shop:web");
-    assertThatThrownBy(() -> auth.authenticate("token-other-ns", new ProxyIdentity("default", "web-1.shop")))
-        .isInstanceOf(AuthenticationException.class)
+    assertThatThrownBy(() -> auth.check("token-other-ns", new ProxyId("default", "web-1.shop"), Optional.empty()))
+        .isInstanceOf(TokenRejected.class)
         .hasMessageContaining("system:serviceaccount:billing:web");
   }
 
   @Test
   void tokensTheApiServerRejectsOrThatAreNotServiceAccountsAreRefused() {
-    assertThatThrownBy(() -> auth.authenticate("forged", new ProxyIdentity("default", "web-1.shop")))
-        .isInstanceOf(AuthenticationException.class)
-        .hasMessageContaining("rejected the token")
+    assertThatThrownBy(() -> auth.check("forged", new ProxyId("default", "web-1.shop"), Optional.empty()))
+        .isInstanceOf(TokenRejected.class)
+        .hasMessageContaining("rejected the ServiceAccount token")
         .hasMessageNotContaining("forged");
-    assertThatThrownBy(() -> auth.authenticate("token-human", new ProxyIdentity("default", "web-1.shop")))
-        .isInstanceOf(AuthenticationException.class)
+    assertThatThrownBy(() -> auth.check("token-human", new ProxyId("default", "web-1.shop"), Optional.empty()))
+        .isInstanceOf(TokenRejected.class)
         .hasMessageContaining("not to a ServiceAccount");
-    assertThatThrownBy(() -> auth.authenticate(" ", new ProxyIdentity("default", "web-1.shop")))
-        .isInstanceOf(AuthenticationException.class)
+    assertThatThrownBy(() -> auth.check(" ", new ProxyId("default", "web-1.shop"), Optional.empty()))
+        .isInstanceOf(TokenRejected.class)
         .hasMessageContaining("sent no token");
   }
 
   @Test
   void aDataplaneWithoutAPodIsRefused() {
-    assertThatThrownBy(() -> auth.authenticate("token-web", new ProxyIdentity("default", "ghost.shop")))
-        .isInstanceOf(AuthenticationException.class)
+    assertThatThrownBy(() -> auth.check("token-web", new ProxyId("default", "ghost.shop"), Optional.empty()))
+        .isInstanceOf(TokenRejected.class)
         .hasMessageContaining("pod shop/ghost");
-    assertThatThrownBy(() -> auth.authenticate("token-web", new ProxyIdentity("default", "vm-1")))
-        .isInstanceOf(AuthenticationException.class)
+    assertThatThrownBy(() -> auth.check("token-web", new ProxyId("default", "vm-1"), Optional.empty()))
+        .isInstanceOf(TokenRejected.class)
         .hasMessageContaining("<pod>.<namespace>");
+  }
+
+  @Test
+  void theTokenMayComeWithABearerPrefixAndNamesTheServiceAccountInTheLogSubject() {
+    assertThat(auth.check("Bearer token-web", new ProxyId("default", "web-1.shop"), Optional.empty()).subject())
+        .isEqualTo("serviceAccount=system:serviceaccount:shop:web");
+  }
+
+  @Test
+  void anApiServerThatCannotBeAskedIsNotARefusal() {
+    api.close();
+    assertThatThrownBy(() -> auth.check("token-web", new ProxyId("default", "web-1.shop"), Optional.empty()))
+        .isInstanceOf(StoreException.Unavailable.class)
+        .hasMessageContaining("web-1.shop");
   }
 }

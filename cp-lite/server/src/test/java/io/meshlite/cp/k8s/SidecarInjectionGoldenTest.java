@@ -150,6 +150,33 @@ class SidecarInjectionGoldenTest {
     assertThat(out.at("/response/status/message").asText()).contains("mesh \"nope\" does not exist");
   }
 
+  @Test
+  void theSidecarGetsItsServiceAccountTokenFromTheVolumeTheAnnotationNames() throws IOException {
+    Pod pod = patchedPod(input("10-token-volume-annotation"));
+
+    Container dp = pod.getSpec().getContainers().get(0);
+    assertThat(dp.getVolumeMounts())
+        .anySatisfy(m -> {
+          assertThat(m.getName()).isEqualTo("kuma-token");
+          assertThat(m.getMountPath()).isEqualTo("/var/run/secrets/kubernetes.io/serviceaccount");
+          assertThat(m.getReadOnly()).isTrue();
+        });
+    assertThat(dp.getEnv()).extracting(EnvVar::getName, EnvVar::getValue)
+        .contains(org.assertj.core.groups.Tuple.tuple(
+            "KUMA_DATAPLANE_RUNTIME_TOKEN_PATH", "/var/run/secrets/kubernetes.io/serviceaccount/token"));
+    // The app container is left as it was: no token where the pod asked for none.
+    assertThat(single(pod.getSpec().getContainers(), "batch").getVolumeMounts()).isEmpty();
+  }
+
+  @Test
+  void anAnnotationNamingAMissingTokenVolumeIsRefused() throws IOException {
+    ObjectNode out = review(input("11-token-volume-missing"));
+
+    assertThat(out.at("/response/allowed").asBoolean()).isFalse();
+    assertThat(out.at("/response/status/message").asText())
+        .contains("kuma.io/service-account-token-volume: volume \"kuma-tokn\" does not exist in the pod");
+  }
+
   private static Pod patchedPod(JsonNode input) {
     ObjectNode out = review(input);
     assertThat(out.at("/response/allowed").asBoolean()).isTrue();

@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
  * global types cluster-scoped; mesh-scoped types namespaced, with Kuma's core name {@code
  * <name>.<namespace>} (other names live in the system namespace, see {@link K8sNames}); the mesh in
  * the {@code kuma.io/mesh} label (and in the top-level {@code mesh} field of proto-based types);
- * Secret and GlobalSecret as native Secrets in the system namespace.
+ * Secret and GlobalSecret as native Secrets in the system namespace; Kuma's internal {@code Config}
+ * as ConfigMaps in the system namespace ({@link SystemConfigMaps}).
  *
  * <p><b>Versions.</b> The store's version is a counter kept in an annotation (1, 2, 3, ... as for
  * every store); the write itself is guarded by the object's resourceVersion: an update reads the
@@ -82,6 +83,7 @@ public final class KubernetesStore implements ResourceStore {
       new LinkedHashMap<>();
   private final Map<String, String> meshUids = new ConcurrentHashMap<>();
   private SharedIndexInformer<GenericKubernetesResource> meshInformer;
+  private final SystemConfigMaps configs;
 
   /**
    * Connects to the cluster described by {@code config} and starts watching every type. Returns
@@ -127,6 +129,7 @@ public final class KubernetesStore implements ResourceStore {
     this.ownsClient = ownsClient;
     this.clock = clock;
     this.codec = new CrCodec(systemNamespace);
+    this.configs = new SystemConfigMaps(client, systemNamespace, clock, ledger);
     for (KumaCrd crd : KumaCrds.customResources()) {
       contexts.put(
           crd.kind(),
@@ -155,6 +158,9 @@ public final class KubernetesStore implements ResourceStore {
 
   @Override
   public Resource create(Resource r) {
+    if (isConfig(r.key())) {
+      return configs.create(r);
+    }
     KumaCrd crd = crdOf(r.type());
     Instant now = clock.instant();
     OwnerReference owner = crd.namespaced() && !crd.nativeSecret() ? meshOwner(r.mesh()) : null;
@@ -187,6 +193,9 @@ public final class KubernetesStore implements ResourceStore {
 
   @Override
   public Resource update(Resource r) {
+    if (isConfig(r.key())) {
+      return configs.update(r);
+    }
     KumaCrd crd = crdOf(r.type());
     HasMetadata current = read(crd, r.key()).orElseThrow(() -> new StoreException.NotFound(r.key()));
     long stored = CrCodec.version(current);
@@ -217,6 +226,10 @@ public final class KubernetesStore implements ResourceStore {
 
   @Override
   public void delete(ResourceKey key) {
+    if (isConfig(key)) {
+      configs.delete(key);
+      return;
+    }
     KumaCrd crd =
         ResourceTypes.byName(key.type()).map(KumaCrds::of).orElseThrow(() -> new StoreException.NotFound(key));
     HasMetadata current = read(crd, key).orElseThrow(() -> new StoreException.NotFound(key));
@@ -270,12 +283,18 @@ public final class KubernetesStore implements ResourceStore {
     if (type.isEmpty()) {
       return Optional.empty();
     }
+    if (isConfig(key)) {
+      return configs.get(key);
+    }
     KumaCrd crd = KumaCrds.of(type.get());
     return read(crd, key).flatMap(o -> codec.decode(crd, o)).filter(r -> r.key().equals(key));
   }
 
   @Override
   public List<Resource> list(ResourceType type, String mesh) {
+    if (type == ResourceTypes.CONFIG) {
+      return mesh == null || mesh.isEmpty() ? configs.list() : List.of();
+    }
     KumaCrd crd = KumaCrds.of(type);
     List<Resource> out = new ArrayList<>();
     for (HasMetadata obj : listObjects(crd)) {
@@ -357,7 +376,16 @@ public final class KubernetesStore implements ResourceStore {
   }
 
   private static KumaCrd crdOf(ResourceType type) {
-    return KumaCrds.of(type);
+    KumaCrd crd = KumaCrds.of(type);
+    if (crd == null) {
+      throw new IllegalArgumentException("the kubernetes store has no place for type " + type.name());
+    }
+    return crd;
+  }
+
+  /** Kuma's system Config: a ConfigMap in the system namespace, not a custom resource. */
+  private static boolean isConfig(ResourceKey key) {
+    return key.type().equals(ResourceTypes.CONFIG.name());
   }
 
   /** The operations on one object, typed for its kind. */
@@ -457,6 +485,9 @@ public final class KubernetesStore implements ResourceStore {
     secrets.addEventHandler(secretHandler());
     informers.add(secrets);
     started.add(secrets.start().toCompletableFuture());
+    SharedIndexInformer<io.fabric8.kubernetes.api.model.ConfigMap> configMaps = configs.informer();
+    informers.add(configMaps);
+    started.add(configMaps.start().toCompletableFuture());
     try {
       CompletableFuture.allOf(started.toArray(CompletableFuture[]::new))
           .get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -487,6 +518,7 @@ public final class KubernetesStore implements ResourceStore {
         codec.keyOf(KumaCrds.of(t), s).ifPresent(k -> existing.put(k, CrCodec.resourceVersion(s)));
       }
     }
+    existing.putAll(SystemConfigMaps.existing(configMaps));
     ledger.goLive(existing);
     log.info(
         "kubernetes store watching types={} systemNamespace={} server={}",

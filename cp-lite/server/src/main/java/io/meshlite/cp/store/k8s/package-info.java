@@ -1,6 +1,7 @@
 /**
  * The Kubernetes store ({@code KUMA_STORE_TYPE=kubernetes}): Kuma's resources as custom resources
- * of group {@code kuma.io/v1alpha1} (Secrets as native Secrets), written through fabric8's client
+ * of group {@code kuma.io/v1alpha1} (Secrets as native Secrets, Kuma's internal Configs such as the
+ * VIP table as ConfigMaps, both in the system namespace), written through fabric8's client
  * with resourceVersion-guarded updates and watched with informers.
  *
  * <p>Design notes. (1) Names: Kuma's {@code <name>.<namespace>} rule for namespaced types, plus a

@@ -1,5 +1,7 @@
 package io.meshlite.cp.tokens.dp;
 
+import com.google.protobuf.Value;
+import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
@@ -8,7 +10,6 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
-import io.meshlite.cp.tokens.DataplaneClaims;
 import io.meshlite.cp.tokens.TokenRejected;
 import io.meshlite.cp.xds.ProxyId;
 import java.util.ArrayList;
@@ -27,7 +28,7 @@ import java.util.concurrent.RejectedExecutionException;
  */
 final class AuthenticatingAds extends AggregatedDiscoveryServiceImplBase {
   private final AggregatedDiscoveryServiceImplBase delegate;
-  private final DpAuthenticator authenticator;
+  private final ProxyAuthenticator authenticator;
   private final LiveStreams live;
   private final Executor auth;
 
@@ -35,7 +36,7 @@ final class AuthenticatingAds extends AggregatedDiscoveryServiceImplBase {
    * @param auth where authentication runs (it reads the store, which may block)
    */
   AuthenticatingAds(
-      AggregatedDiscoveryServiceImplBase delegate, DpAuthenticator authenticator, LiveStreams live, Executor auth) {
+      AggregatedDiscoveryServiceImplBase delegate, ProxyAuthenticator authenticator, LiveStreams live, Executor auth) {
     this.delegate = delegate;
     this.authenticator = authenticator;
     this.live = live;
@@ -63,6 +64,43 @@ final class AuthenticatingAds extends AggregatedDiscoveryServiceImplBase {
       @Override
       public void onCompleted() {}
     };
+  }
+
+  /**
+   * Checks the credential of a stream: exactly one {@code authorization} value, for the proxy the
+   * node id names.
+   *
+   * @param values the stream's {@code authorization} metadata values
+   * @param node the node of its first request
+   * @throws TokenRejected when it is missing, not alone, or not good for this proxy
+   */
+  private ProxyAuthenticator.Accepted check(List<String> values, Node node) {
+    if (values.isEmpty()) {
+      throw new TokenRejected(
+          "no dataplane token: the xDS stream carries no authorization metadata ("
+              + authenticator.missingCredential() + ")");
+    }
+    if (values.size() > 1) {
+      throw new TokenRejected(
+          "the xDS stream carries " + values.size() + " authorization values (expected: exactly one dataplane token)");
+    }
+    return authenticator.check(values.get(0), proxyId(node.getId()), inlineDataplane(node));
+  }
+
+  static Optional<String> inlineDataplane(Node node) {
+    Value v = node.getMetadata().getFieldsMap().get("dataplane.resource");
+    return v == null || v.getStringValue().isBlank() ? Optional.empty() : Optional.of(v.getStringValue());
+  }
+
+  static ProxyId proxyId(String nodeId) {
+    if (nodeId.isEmpty()) {
+      throw new TokenRejected("the first xDS request carries no node id (expected: <mesh>.<name>)");
+    }
+    try {
+      return ProxyId.parse(nodeId);
+    } catch (IllegalArgumentException e) {
+      throw new TokenRejected("node id \"" + nodeId + "\" is not valid: " + e.getMessage());
+    }
   }
 
   /** The response side, safe to close from any thread (the discovery server locks on it too). */
@@ -121,7 +159,7 @@ final class AuthenticatingAds extends AggregatedDiscoveryServiceImplBase {
     private ProxyId id;
     private String token;
     private Optional<String> inline = Optional.empty();
-    private volatile DataplaneClaims claims;
+    private volatile ProxyAuthenticator.Accepted accepted;
 
     Stream(List<String> tokens, Responses responses) {
       this.tokens = tokens;
@@ -153,9 +191,9 @@ final class AuthenticatingAds extends AggregatedDiscoveryServiceImplBase {
 
     private void authenticate(DiscoveryRequest first) {
       String nodeId = first.getNode().getId();
-      DataplaneClaims c;
+      ProxyAuthenticator.Accepted c;
       try {
-        c = authenticator.stream(tokens, first.getNode());
+        c = check(tokens, first.getNode());
       } catch (TokenRejected e) {
         live.refused(nodeId, e.getMessage());
         close(Status.UNAUTHENTICATED.withDescription(e.getMessage()), null);
@@ -169,10 +207,10 @@ final class AuthenticatingAds extends AggregatedDiscoveryServiceImplBase {
         if (closed) {
           return;
         }
-        id = DpAuthenticator.proxyId(nodeId);
+        id = proxyId(nodeId);
         token = tokens.get(0);
-        inline = DpAuthenticator.inlineDataplane(first.getNode());
-        claims = c;
+        inline = inlineDataplane(first.getNode());
+        accepted = c;
         requests = delegate.streamAggregatedResources(responses);
         for (DiscoveryRequest r : pending) {
           requests.onNext(r);
@@ -253,8 +291,8 @@ final class AuthenticatingAds extends AggregatedDiscoveryServiceImplBase {
     }
 
     @Override
-    public DataplaneClaims claims() {
-      return claims;
+    public ProxyAuthenticator.Accepted accepted() {
+      return accepted;
     }
   }
 }

@@ -1,7 +1,5 @@
 package io.meshlite.cp.tokens.dp;
 
-import com.google.protobuf.Value;
-import io.envoyproxy.envoy.config.core.v3.Node;
 import io.meshlite.api.mesh.DataplaneSpec;
 import io.meshlite.api.resource.Resource;
 import io.meshlite.api.resource.ResourceCodec;
@@ -13,7 +11,6 @@ import io.meshlite.cp.tokens.DataplaneTokens;
 import io.meshlite.cp.tokens.DataplaneView;
 import io.meshlite.cp.tokens.TokenRejected;
 import io.meshlite.cp.xds.ProxyId;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -21,7 +18,7 @@ import java.util.Optional;
  * name (node id {@code <mesh>.<name>}) and, when it binds tags or a workload, for its Dataplane —
  * the one sent inline by kuma-dp ({@code dataplane.resource}) or else the stored one.
  */
-public final class DpAuthenticator {
+public final class DpAuthenticator implements ProxyAuthenticator {
   /** Kuma's message when a proxy comes without a token. */
   static final String TOKEN_REQUIRED =
       "Dataplane Token is required. Generate token using 'kumactl generate dataplane-token > /path/file' and provide"
@@ -35,34 +32,32 @@ public final class DpAuthenticator {
     this.store = store;
   }
 
-  /**
-   * Checks the token of an ADS stream.
-   *
-   * @param values the stream's {@code authorization} metadata values
-   * @param node the node of its first request
-   * @throws TokenRejected when it is missing, not alone, or not valid for this proxy
-   */
-  DataplaneClaims stream(List<String> values, Node node) {
-    if (values.isEmpty()) {
-      throw new TokenRejected(
-          "no dataplane token: the xDS stream carries no authorization metadata (run kuma-dp with"
-              + " --dataplane-token-file, or set dpServer.authn.dpProxy.type=none on the control plane)");
-    }
-    if (values.size() > 1) {
-      throw new TokenRejected(
-          "the xDS stream carries " + values.size() + " authorization values (expected: exactly one dataplane token)");
-    }
-    ProxyId id = proxyId(node.getId());
-    return check(values.get(0), id, inlineDataplane(node));
+  @Override
+  public String type() {
+    return ProxyAuthenticators.DP_TOKEN;
+  }
+
+  @Override
+  public String missingCredential() {
+    return TOKEN_REQUIRED;
   }
 
   /**
-   * Checks a token for a proxy again (expiry, revocation, removed keys, changed tags).
+   * Checks a token for a proxy (also again: expiry, revocation, removed keys, changed tags).
    *
    * @param inline the Dataplane JSON the proxy sent, or empty
    */
-  DataplaneClaims check(String token, ProxyId id, Optional<String> inline) {
-    String raw = bare(token);
+  @Override
+  public Accepted check(String token, ProxyId id, Optional<String> inline) {
+    return accepted(claims(token, id, inline));
+  }
+
+  private static Accepted accepted(DataplaneClaims c) {
+    return new Accepted(Optional.of(c.expires()), "kid=" + c.kid());
+  }
+
+  private DataplaneClaims claims(String token, ProxyId id, Optional<String> inline) {
+    String raw = ProxyAuthenticator.bare(token);
     Optional<DataplaneView> dp = dataplane(id, inline);
     DataplaneClaims claims = tokens.authenticate(raw, id.mesh(), id.name(), dp);
     if (dp.isEmpty() && (!claims.identity().tags().isEmpty() || !claims.identity().workload().isEmpty())) {
@@ -78,14 +73,15 @@ public final class DpAuthenticator {
    * tags and workload are checked only against a Dataplane that is already known, and an inline
    * Dataplane that does not parse is left to the bootstrap's own validation.
    */
-  DataplaneClaims checkWithoutDataplane(String token, ProxyId id, Optional<String> inline) {
+  @Override
+  public Accepted checkBeforeDataplane(String token, ProxyId id, Optional<String> inline) {
     Optional<DataplaneView> dp;
     try {
       dp = dataplane(id, inline);
     } catch (TokenRejected invalidInline) {
       dp = Optional.empty();
     }
-    return tokens.authenticate(bare(token), id.mesh(), id.name(), dp);
+    return accepted(tokens.authenticate(ProxyAuthenticator.bare(token), id.mesh(), id.name(), dp));
   }
 
   /** The Dataplane the proxy sent inline, else the stored one. */
@@ -105,27 +101,5 @@ public final class DpAuthenticator {
     } catch (RuntimeException e) {
       return Optional.empty(); // an invalid stored Dataplane: nothing to check tags against
     }
-  }
-
-  static Optional<String> inlineDataplane(Node node) {
-    Value v = node.getMetadata().getFieldsMap().get("dataplane.resource");
-    return v == null || v.getStringValue().isBlank() ? Optional.empty() : Optional.of(v.getStringValue());
-  }
-
-  static ProxyId proxyId(String nodeId) {
-    if (nodeId.isEmpty()) {
-      throw new TokenRejected("the first xDS request carries no node id (expected: <mesh>.<name>)");
-    }
-    try {
-      return ProxyId.parse(nodeId);
-    } catch (IllegalArgumentException e) {
-      throw new TokenRejected("node id \"" + nodeId + "\" is not valid: " + e.getMessage());
-    }
-  }
-
-  /** The token without an optional {@code Bearer } prefix. */
-  static String bare(String token) {
-    String t = token == null ? "" : token.strip();
-    return t.regionMatches(true, 0, "Bearer ", 0, 7) ? t.substring(7).strip() : t;
   }
 }

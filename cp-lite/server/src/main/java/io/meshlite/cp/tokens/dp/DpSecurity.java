@@ -16,7 +16,6 @@ import io.meshlite.api.resource.Json;
 import io.meshlite.cp.store.ResourceStore;
 import io.meshlite.cp.tls.BootstrapTls;
 import io.meshlite.cp.tls.CpTls;
-import io.meshlite.cp.tokens.DataplaneClaims;
 import io.meshlite.cp.tokens.TokenRejected;
 import io.meshlite.cp.xds.ProxyId;
 import java.io.IOException;
@@ -64,7 +63,7 @@ public final class DpSecurity {
   }
 
   private final Supplier<CpTls> tls;
-  private final DpAuthenticator authenticator;
+  private final ProxyAuthenticator authenticator;
   private final boolean reloadableTokens;
   private final LiveStreams live;
   private ScheduledExecutorService timer;
@@ -78,7 +77,7 @@ public final class DpSecurity {
    *     token file sent by kuma-dp)
    */
   public DpSecurity(
-      Supplier<CpTls> tls, DpAuthenticator authenticator, boolean reloadableTokens, ResourceStore store, Clock clock) {
+      Supplier<CpTls> tls, ProxyAuthenticator authenticator, boolean reloadableTokens, ResourceStore store, Clock clock) {
     this.tls = tls;
     this.authenticator = authenticator;
     this.reloadableTokens = reloadableTokens;
@@ -183,11 +182,11 @@ public final class DpSecurity {
     String token = req.dataplaneToken() == null ? "" : req.dataplaneToken().strip();
     if (token.isEmpty()) {
       log.warn("dataplane refused mesh={} dp={} stage=bootstrap reason=\"no dataplane token\"", req.mesh(), req.name());
-      throw new Refused(422, DpAuthenticator.TOKEN_REQUIRED);
+      throw new Refused(422, authenticator.missingCredential());
     }
     ProxyId id = new ProxyId(req.mesh(), req.name());
     try {
-      authenticator.checkWithoutDataplane(token, id, Optional.ofNullable(req.dataplaneResource()));
+      authenticator.checkBeforeDataplane(token, id, Optional.ofNullable(req.dataplaneResource()));
     } catch (TokenRejected e) {
       log.warn("dataplane refused mesh={} dp={} stage=bootstrap reason=\"{}\"", req.mesh(), req.name(), e.getMessage());
       throw new Refused(401, e.getMessage());
@@ -230,15 +229,20 @@ public final class DpSecurity {
       return json(Map.of("streamsClosed", 0));
     }
     if (r.dataplaneToken() == null || r.dataplaneToken().isBlank()) {
-      return text(HttpStatus.UNPROCESSABLE_ENTITY, DpAuthenticator.TOKEN_REQUIRED);
+      return text(HttpStatus.UNPROCESSABLE_ENTITY, authenticator.missingCredential());
     }
     ProxyId id = new ProxyId(r.mesh(), r.name());
-    DataplaneClaims claims;
+    ProxyAuthenticator.Accepted claims;
     try {
       claims = authenticator.check(r.dataplaneToken(), id, Optional.empty());
     } catch (TokenRejected e) {
       log.warn("dataplane token reload refused dp={} mesh={} reason=\"{}\"", r.name(), r.mesh(), e.getMessage());
       return text(HttpStatus.UNAUTHORIZED, e.getMessage());
+    } catch (RuntimeException e) {
+      // The check cannot be made now (the store or the Kubernetes API server does not answer): not a
+      // refusal. The proxy keeps its streams; kuma-dp keeps the new token for the next reconnect.
+      log.warn("dataplane token reload could not be checked dp={} mesh={} error={}", r.name(), r.mesh(), e.toString());
+      return text(HttpStatus.SERVICE_UNAVAILABLE, "the control plane cannot check the token now: " + e.getMessage());
     }
     int closed =
         live.closeNode(
@@ -247,7 +251,7 @@ public final class DpSecurity {
             "dataplane token reloaded");
     log.info(
         "dataplane token reloaded dp={} mesh={} tokenExpires={} streamsClosed={}",
-        r.name(), r.mesh(), claims.expires(), closed);
+        r.name(), r.mesh(), claims.expires().map(Object::toString).orElse("never"), closed);
     return json(Map.of("streamsClosed", closed));
   }
 

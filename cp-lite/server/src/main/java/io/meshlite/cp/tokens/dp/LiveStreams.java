@@ -4,7 +4,6 @@ import io.grpc.Status;
 import io.meshlite.api.resource.ResourceTypes;
 import io.meshlite.cp.store.ResourceStore;
 import io.meshlite.cp.store.StoreEvent;
-import io.meshlite.cp.tokens.DataplaneClaims;
 import io.meshlite.cp.tokens.KeyFamily;
 import io.meshlite.cp.tokens.TokenRejected;
 import io.meshlite.cp.xds.ProxyId;
@@ -41,13 +40,13 @@ final class LiveStreams {
 
     Optional<String> inline();
 
-    DataplaneClaims claims();
+    ProxyAuthenticator.Accepted accepted();
 
     /** Closes the stream: Envoy gets {@code status}; {@code why} is for the discovery server. */
     void close(Status status, String why);
   }
 
-  private final DpAuthenticator authenticator;
+  private final ProxyAuthenticator authenticator;
   private final ResourceStore store;
   private final Clock clock;
   private final Map<Guarded, Boolean> streams = new ConcurrentHashMap<>();
@@ -57,7 +56,7 @@ final class LiveStreams {
   private ExecutorService checks;
   private ResourceStore.Subscription subscription;
 
-  LiveStreams(DpAuthenticator authenticator, ResourceStore store, Clock clock) {
+  LiveStreams(ProxyAuthenticator authenticator, ResourceStore store, Clock clock) {
     this.authenticator = authenticator;
     this.store = store;
     this.clock = clock;
@@ -84,11 +83,12 @@ final class LiveStreams {
   }
 
   void opened(Guarded s) {
-    DataplaneClaims c = s.claims();
+    ProxyAuthenticator.Accepted c = s.accepted();
     log.info(
-        "dataplane authenticated dp={} mesh={} tokenExpires={} kid={}", s.id().name(), s.id().mesh(), c.expires(), c.kid());
+        "dataplane authenticated dp={} mesh={} authn={} tokenExpires={} {}",
+        s.id().name(), s.id().mesh(), authenticator.type(), c.expires().map(Object::toString).orElse("never"), c.subject());
     streams.put(s, Boolean.TRUE);
-    scheduleExpiry(s, c.expires());
+    c.expires().ifPresent(exp -> scheduleExpiry(s, exp));
   }
 
   void closed(Guarded s) {
@@ -182,11 +182,11 @@ final class LiveStreams {
       return;
     }
     try {
-      DataplaneClaims c = authenticator.check(s.token(), s.id(), s.inline());
+      ProxyAuthenticator.Accepted c = authenticator.check(s.token(), s.id(), s.inline());
       ScheduledFuture<?> f = timers.get(s);
-      if (f != null && f.isDone() && streams.containsKey(s)) {
+      if (f != null && f.isDone() && streams.containsKey(s) && c.expires().isPresent()) {
         // The expiry timer woke up before the clock reached exp: wait for the real expiry.
-        scheduleExpiry(s, c.expires());
+        scheduleExpiry(s, c.expires().get());
       }
     } catch (TokenRejected e) {
       log.warn(

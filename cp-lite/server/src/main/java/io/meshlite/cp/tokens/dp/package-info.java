@@ -2,6 +2,12 @@
  * Dataplane token authentication on the dataplane server (port 5678), tighter than Kuma where
  * Kuma users were hurt (tokens only checked on the next request; reload needing a restart).
  *
+ * <p>Which credential is checked is one {@link io.meshlite.cp.tokens.dp.ProxyAuthenticator}, picked
+ * by {@link io.meshlite.cp.tokens.dp.ProxyAuthenticators} from {@code dpServer.authn.dpProxy.type}:
+ * {@code dpToken} ({@link io.meshlite.cp.tokens.dp.DpAuthenticator}, dataplane-token JWTs, universal)
+ * or {@code serviceAccountToken} (the pod's ServiceAccount token checked with a TokenReview, offered
+ * only on the Kubernetes store, Kubernetes' default); everything below applies to either.
+ *
  * <ul>
  *   <li>{@code POST /bootstrap}: no token = 422 (Kuma); a bad token = 401 with the reason (Kuma only
  *       checks presence here), so kuma-dp stops with one line and never starts an Envoy that would

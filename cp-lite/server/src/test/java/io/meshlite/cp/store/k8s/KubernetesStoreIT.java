@@ -176,4 +176,50 @@ class KubernetesStoreIT extends ResourceStoreContract {
         new io.meshlite.cp.store.StoreEvent(io.meshlite.cp.store.StoreEvent.Kind.CREATED, key(MESH, "", "from-kubectl")),
         new io.meshlite.cp.store.StoreEvent(io.meshlite.cp.store.StoreEvent.Kind.DELETED, key(MESH, "", "from-kubectl")));
   }
+
+  @Test
+  void kumasInternalConfigsAreConfigMapsInTheSystemNamespaceWithTheirTextUnderConfig() {
+    EventRecorder events = record();
+    com.fasterxml.jackson.databind.node.ObjectNode spec = io.meshlite.api.resource.Json.mapper().createObjectNode();
+    spec.put("config", "{\"0:kuma.io/service_web\":{\"address\":\"240.0.0.0\"}}");
+    Resource created =
+        store.create(new Resource(ResourceTypes.CONFIG, "", "kuma-default-dns-vips", ResourceMeta.draft(Map.of()), spec));
+
+    io.fabric8.kubernetes.api.model.ConfigMap cm =
+        kube().configMaps().inNamespace("kuma-system").withName("kuma-default-dns-vips").get();
+    assertThat(cm.getData()).containsOnlyKeys("config").containsEntry("config", spec.get("config").asText());
+    assertThat(created.meta().version()).isEqualTo(1);
+
+    spec.put("config", "{}");
+    Resource updated = store.update(created.withSpec(spec));
+    assertThat(updated.meta().version()).isEqualTo(2);
+    assertThat(store.get(created.key())).get().extracting(r -> r.spec().get("config").asText()).isEqualTo("{}");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.update(created.withSpec(spec)))
+        .isInstanceOf(io.meshlite.cp.store.StoreException.Conflict.class);
+
+    // Kuma's own ConfigMap (no annotations) is a Config; one without a "config" key is not.
+    kube().configMaps().inNamespace("kuma-system")
+        .resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata().withName("kuma-demo-dns-vips").endMetadata()
+            .addToData("config", "{}").build())
+        .create();
+    kube().configMaps().inNamespace("kuma-system")
+        .resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata().withName("kube-root-ca.crt").endMetadata()
+            .addToData("ca.crt", "pem").build())
+        .create();
+    assertThat(store.list(ResourceTypes.CONFIG, null)).extracting(Resource::name)
+        .containsExactly("kuma-default-dns-vips", "kuma-demo-dns-vips");
+    assertThat(store.get(key(ResourceTypes.CONFIG, "", "kuma-demo-dns-vips"))).get()
+        .extracting(r -> r.meta().version()).isEqualTo(1L);
+    assertThat(store.get(key(ResourceTypes.CONFIG, "", "kube-root-ca.crt"))).isEmpty();
+    assertThat(store.list(ResourceTypes.CONFIG, "default")).isEmpty();
+
+    store.delete(created.key());
+    assertThat(kube().configMaps().inNamespace("kuma-system").withName("kuma-default-dns-vips").get()).isNull();
+    events.awaitExactlyInAnyOrder(
+        eventTimeout(),
+        new io.meshlite.cp.store.StoreEvent(io.meshlite.cp.store.StoreEvent.Kind.CREATED, key(ResourceTypes.CONFIG, "", "kuma-default-dns-vips")),
+        new io.meshlite.cp.store.StoreEvent(io.meshlite.cp.store.StoreEvent.Kind.UPDATED, key(ResourceTypes.CONFIG, "", "kuma-default-dns-vips")),
+        new io.meshlite.cp.store.StoreEvent(io.meshlite.cp.store.StoreEvent.Kind.CREATED, key(ResourceTypes.CONFIG, "", "kuma-demo-dns-vips")),
+        new io.meshlite.cp.store.StoreEvent(io.meshlite.cp.store.StoreEvent.Kind.DELETED, key(ResourceTypes.CONFIG, "", "kuma-default-dns-vips")));
+  }
 }

@@ -33,6 +33,7 @@ public final class MockApiServer implements AutoCloseable {
   private final KubernetesMockServer server;
   private final Map<String, String> tokens = new ConcurrentHashMap<>();
   private final AtomicInteger tokenReviews = new AtomicInteger();
+  private boolean closed;
 
   private MockApiServer() {
     List<CustomResourceDefinitionContext> crds =
@@ -74,6 +75,11 @@ public final class MockApiServer implements AutoCloseable {
     tokens.put(token, "system:serviceaccount:" + namespace + ":" + name);
   }
 
+  /** Makes {@code token} invalid from now on (an expired or rotated-away token). */
+  public void forgetToken(String token) {
+    tokens.remove(token);
+  }
+
   /** Makes {@code token} authenticate as an arbitrary user (e.g. a human). */
   public void userToken(String token, String username) {
     tokens.put(token, username);
@@ -84,9 +90,13 @@ public final class MockApiServer implements AutoCloseable {
     return tokenReviews.get();
   }
 
+  /** Stops the server; idempotent (a test may stop it early to see the API server go away). */
   @Override
-  public void close() {
-    server.destroy();
+  public synchronized void close() {
+    if (!closed) {
+      closed = true;
+      server.destroy();
+    }
   }
 
   /** CRUD for everything, a fake authenticator for TokenReviews. */
