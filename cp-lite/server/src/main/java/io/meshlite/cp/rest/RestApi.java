@@ -14,6 +14,7 @@ import io.meshlite.api.rest.IndexResponse;
 import io.meshlite.api.rest.ResourceList;
 import io.meshlite.api.validation.ValidationException;
 import io.meshlite.api.validation.Violation;
+import io.meshlite.cp.insights.DataplaneInsights;
 import io.meshlite.cp.manager.ListQuery;
 import io.meshlite.cp.manager.ManagerException;
 import io.meshlite.cp.manager.Page;
@@ -29,6 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -42,7 +44,8 @@ import java.util.regex.Pattern;
  * <p>Routes, for every type in {@link ResourceTypes}: global types {@code GET /{plural}} and
  * {@code GET|PUT|DELETE /{plural}/{name}}; mesh-scoped types {@code GET /meshes/{mesh}/{plural}},
  * {@code GET|PUT|DELETE /meshes/{mesh}/{plural}/{name}} and the cross-mesh {@code GET /{plural}};
- * plus {@code GET /}, {@code GET /_resources} and {@code GET /config}.
+ * plus {@code GET /}, {@code GET /_resources}, {@code GET /config} and the Dataplane overviews
+ * (Dataplane plus DataplaneInsight, see {@link DataplaneInsights#overview}).
  */
 final class RestApi {
   static final String LIST = "Could not retrieve resources";
@@ -53,6 +56,9 @@ final class RestApi {
   static final String DELETE = "Could not delete a resource";
 
   private static final Pattern LABEL_FILTER = Pattern.compile("filter\\[labels\\.(.+)]");
+  private static final String DP = ResourceTypes.DATAPLANE.plural();
+  private static final String OVERVIEWS = DP + "+insights";
+  private static final String OVERVIEW = "_overview";
 
   /**
    * An aggregated HTTP request.
@@ -147,6 +153,10 @@ final class RestApi {
       requireGet(req);
       return ok(config.get());
     }
+    if (isOverview(segs)) {
+      requireGet(req);
+      return overview(req, segs);
+    }
     if (segs.get(0).equals("meshes") && segs.size() >= 3) {
       ResourceType type =
           ResourceTypes.byPlural(segs.get(2))
@@ -173,6 +183,71 @@ final class RestApi {
     throw notFound(req);
   }
 
+  // ---------------------------------------------------------------- dataplane overviews
+
+  /**
+   * Kuma's overview paths: {@code /meshes/{mesh}/dataplanes/_overview}, {@code
+   * /meshes/{mesh}/dataplanes/{name}/_overview}, the legacy {@code /meshes/{mesh}/dataplanes+insights}
+   * and {@code /meshes/{mesh}/dataplanes+insights/{name}}, and the cross-mesh {@code
+   * /dataplanes/_overview} and {@code /dataplanes+insights}.
+   */
+  private static boolean isOverview(List<String> segs) {
+    int n = segs.size();
+    if (n >= 3 && segs.get(0).equals("meshes")) {
+      return (n == 3 && segs.get(2).equals(OVERVIEWS))
+          || (n == 4 && segs.get(2).equals(OVERVIEWS))
+          || (n == 4 && segs.get(2).equals(DP) && segs.get(3).equals(OVERVIEW))
+          || (n == 5 && segs.get(2).equals(DP) && segs.get(4).equals(OVERVIEW));
+    }
+    return (n == 1 && segs.get(0).equals(OVERVIEWS)) || (n == 2 && segs.get(0).equals(DP) && segs.get(1).equals(OVERVIEW));
+  }
+
+  private Reply overview(Request req, List<String> segs) {
+    boolean meshScoped = segs.get(0).equals("meshes");
+    String mesh = meshScoped ? segs.get(1) : null;
+    String name =
+        !meshScoped ? null
+            : segs.size() == 4 && segs.get(2).equals(OVERVIEWS) ? segs.get(3)
+            : segs.size() == 5 ? segs.get(3)
+            : null;
+    if (name != null) {
+      try {
+        Resource dp =
+            manager
+                .get(ResourceTypes.DATAPLANE, mesh, name)
+                .orElseThrow(() -> new StoreException.NotFound(ResourceKey.of(ResourceTypes.DATAPLANE, mesh, name)));
+        return ok(DataplaneInsights.overview(dp, manager.store().get(DataplaneInsights.insightKey(mesh, name))));
+      } catch (RuntimeException e) {
+        throw new TitledFailure(GET, e);
+      }
+    }
+    String template = meshScoped ? "/meshes/{mesh}/" + segs.get(2) : "/" + segs.get(0);
+    try {
+      ListQuery q =
+          ListQuery.parse(first(req, "size"), first(req, "offset"), first(req, "name"), labelFilters(req, template));
+      DataplaneFilter filter = DataplaneFilter.parse(req.query().get("tag"), first(req, "gateway"));
+      if (mesh != null && !manager.meshExists(mesh)) {
+        throw new RestException(404, "Failed to retrieve Mesh", "Not found");
+      }
+      Page page = manager.list(ResourceTypes.DATAPLANE, mesh, q, filter);
+      Map<ResourceKey, Resource> insights = new java.util.HashMap<>();
+      if (!page.items().isEmpty()) {
+        manager.store().list(ResourceTypes.DATAPLANE_INSIGHT, mesh).forEach(i -> insights.put(i.key(), i));
+      }
+      List<JsonNode> items = new ArrayList<>();
+      for (Resource dp : page.items()) {
+        items.add(
+            DataplaneInsights.overview(
+                dp, Optional.ofNullable(insights.get(DataplaneInsights.insightKey(dp.mesh(), dp.name())))));
+      }
+      String next =
+          page.nextOffset().isPresent() ? nextLink(req, page.nextOffset().getAsInt(), q.size()) : null;
+      return ok(Json.mapper().valueToTree(new ResourceList(page.total(), items, next)));
+    } catch (RuntimeException e) {
+      throw new TitledFailure(LIST, e);
+    }
+  }
+
   private Reply item(Request req, ResourceType type, String mesh, String name) {
     return switch (req.method()) {
       case "GET" -> get(type, mesh, name);
@@ -197,7 +272,10 @@ final class RestApi {
       if (mesh != null && !manager.meshExists(mesh)) {
         throw new RestException(404, "Failed to retrieve Mesh", "Not found");
       }
-      Page page = manager.list(type, mesh, q);
+      Page page =
+          type == ResourceTypes.DATAPLANE
+              ? manager.list(type, mesh, q, DataplaneFilter.parse(req.query().get("tag"), first(req, "gateway")))
+              : manager.list(type, mesh, q);
       List<JsonNode> items = new ArrayList<>();
       page.items().forEach(r -> items.add(ResourceCodec.toJson(r)));
       String next =

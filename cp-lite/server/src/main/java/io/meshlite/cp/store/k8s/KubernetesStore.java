@@ -227,6 +227,12 @@ public final class KubernetesStore implements ResourceStore {
       meshUids.remove(key.name());
       cascade(key.name());
     }
+    if (crd.type() == ResourceTypes.DATAPLANE) {
+      // A Dataplane owns its DataplaneInsight (same mesh and name).
+      ResourceKey insight = new ResourceKey(ResourceTypes.DATAPLANE_INSIGHT.name(), key.mesh(), key.name());
+      KumaCrd insightCrd = KumaCrds.of(ResourceTypes.DATAPLANE_INSIGHT);
+      read(insightCrd, insight).ifPresent(obj -> deleteObject(insightCrd, obj, insight));
+    }
   }
 
   /** Deletes everything in a deleted mesh (the garbage collector may be doing the same). */
