@@ -104,7 +104,13 @@ public final class DpServer implements Component {
     this.cache = new SimpleCache<>(Node::getId);
     this.reconciler =
         new XdsReconciler(
-            store, cache, ProxyProfile.dataplane(), clock, config.reconcileDebounce(), config.resyncInterval());
+            store,
+            cache,
+            ProxyProfile.dataplane(),
+            clock,
+            config.reconcileDebounce(),
+            config.resyncInterval(),
+            insights::certificateIssued);
     this.bootstrap = new BootstrapHandler(store, config, this::port, security);
   }
 

@@ -93,6 +93,31 @@ public final class DataplaneInsights {
   }
 
   /**
+   * The insight spec with its {@code mTLS} block set for a certificate issued at {@code issuedAt}
+   * by {@code backend}: {@code certificateRegenerations} grows by {@code regenerations}.
+   */
+  public static ObjectNode withMtls(ObjectNode insight, String backend, Instant issuedAt, Instant notAfter, long regenerations) {
+    ObjectNode out = insight.deepCopy();
+    JsonNode previous = insight.path("mTLS").path("certificateRegenerations");
+    long before = previous.isNumber() ? previous.asLong() : previous.isTextual() ? parseLong(previous.asText()) : 0;
+    ObjectNode m = out.putObject("mTLS");
+    m.put("certificateExpirationTime", notAfter.toString());
+    m.put("lastCertificateRegeneration", issuedAt.toString());
+    m.put("certificateRegenerations", before + regenerations);
+    m.put("issuedBackend", backend);
+    m.putArray("supportedBackends").add(backend);
+    return out;
+  }
+
+  private static long parseLong(String s) {
+    try {
+      return Long.parseLong(s);
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  /**
    * Kuma's {@code DataplaneOverview} of a Dataplane: its metadata, its spec under {@code
    * dataplane} and its insight's spec under {@code dataplaneInsight} ({@code {}} without one).
    */

@@ -62,6 +62,7 @@ public final class InsightRecorder implements Component {
   private final String instanceId;
   private final Duration flushInterval;
   private final ConcurrentHashMap<Long, Stream> streams = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Cert> certs = new ConcurrentHashMap<>();
   private final AtomicLong writes = new AtomicLong();
   private final Callbacks callbacks = new Callbacks();
 
@@ -139,6 +140,25 @@ public final class InsightRecorder implements Component {
     return instanceId;
   }
 
+  /**
+   * A workload certificate was issued to a proxy: recorded in its insight's {@code mTLS} at the
+   * next flush. Called on xDS lanes; does not block.
+   */
+  public void certificateIssued(String nodeId, String backend, Instant issuedAt, Instant notAfter) {
+    Cert c = certs.computeIfAbsent(nodeId, k -> new Cert());
+    synchronized (c) {
+      c.backend = backend;
+      c.issuedAt = issuedAt;
+      c.notAfter = notAfter;
+      c.pending++;
+    }
+    for (Stream s : streams.values()) {
+      if (s.id.nodeId().equals(nodeId)) {
+        s.dirty.set(true);
+      }
+    }
+  }
+
   /** Store writes of insights since start (for tests and metrics). */
   public long writes() {
     return writes.get();
@@ -198,18 +218,34 @@ public final class InsightRecorder implements Component {
     for (int attempt = 1; ; attempt++) {
       s.dirty.set(false);
       ObjectNode sub = s.toJson(disconnectTime);
+      Cert cert = certs.get(s.id.nodeId());
+      long regenerations = 0;
       try {
         Optional<Resource> current = store.get(key);
+        ObjectNode spec;
         if (current.isEmpty()) {
           if (store.get(ResourceKey.of(ResourceTypes.DATAPLANE, s.id.mesh(), s.id.name())).isEmpty()) {
             return; // no Dataplane (yet): written when it is created
           }
-          ObjectNode spec = DataplaneInsights.withSubscription(null, sub, DataplaneInsights.SUBSCRIPTION_LIMIT);
+          spec = DataplaneInsights.withSubscription(null, sub, DataplaneInsights.SUBSCRIPTION_LIMIT);
+        } else {
+          spec = DataplaneInsights.withSubscription(current.get().spec(), sub, DataplaneInsights.SUBSCRIPTION_LIMIT);
+        }
+        if (cert != null) {
+          synchronized (cert) {
+            regenerations = cert.pending;
+            spec = DataplaneInsights.withMtls(spec, cert.backend, cert.issuedAt, cert.notAfter, regenerations);
+          }
+        }
+        if (current.isEmpty()) {
           store.create(new Resource(ResourceTypes.DATAPLANE_INSIGHT, s.id.mesh(), s.id.name(), ResourceMeta.draft(Map.of()), spec));
         } else {
-          ObjectNode spec =
-              DataplaneInsights.withSubscription(current.get().spec(), sub, DataplaneInsights.SUBSCRIPTION_LIMIT);
           store.update(current.get().withSpec(spec));
+        }
+        if (cert != null) {
+          synchronized (cert) {
+            cert.pending -= regenerations;
+          }
         }
         s.written = true;
         s.generation++;
@@ -270,6 +306,14 @@ public final class InsightRecorder implements Component {
       }
       return n;
     }
+  }
+
+  /** The newest workload certificate of a proxy and how many were issued since the last write. */
+  private static final class Cert {
+    String backend;
+    Instant issuedAt;
+    Instant notAfter;
+    long pending;
   }
 
   /** One ADS stream: the subscription it becomes. */
@@ -413,7 +457,12 @@ public final class InsightRecorder implements Component {
       Stream s = streams.remove(streamId);
       if (s != null) {
         Instant at = clock.instant();
-        submit(() -> write(s, at));
+        submit(() -> {
+          write(s, at);
+          if (streams.values().stream().noneMatch(o -> o.id.equals(s.id))) {
+            certs.remove(s.id.nodeId()); // re-issued when the proxy reconnects
+          }
+        });
       }
     }
   }

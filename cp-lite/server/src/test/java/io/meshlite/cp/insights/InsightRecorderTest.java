@@ -232,4 +232,33 @@ class InsightRecorderTest {
                         + "\",\"connectTime\":\"2026-08-20T09:00:00Z\"}]}"));
   }
 
+
+  @Test
+  void issuedCertificatesAreRecordedInMtlsAndCountedAcrossWrites() {
+    dataplane("web-1");
+    recorder.start();
+    open(1, "default.web-1");
+    await().atMost(WAIT).until(() -> subscriptions().size() == 1);
+    java.time.Instant t1 = java.time.Instant.parse("2026-08-20T10:00:00Z");
+
+    recorder.certificateIssued("default.web-1", "ca-1", t1, t1.plus(Duration.ofHours(24)));
+    await().atMost(WAIT).until(() -> store.get(WEB_INSIGHT).orElseThrow().spec().has("mTLS"));
+    JsonNode m = store.get(WEB_INSIGHT).orElseThrow().spec().path("mTLS");
+    assertThat(m.path("issuedBackend").asText()).isEqualTo("ca-1");
+    assertThat(m.path("supportedBackends").get(0).asText()).isEqualTo("ca-1");
+    assertThat(m.path("lastCertificateRegeneration").asText()).isEqualTo("2026-08-20T10:00:00Z");
+    assertThat(m.path("certificateExpirationTime").asText()).isEqualTo("2026-08-21T10:00:00Z");
+    assertThat(m.path("certificateRegenerations").asLong()).isEqualTo(1);
+
+    java.time.Instant t2 = t1.plus(Duration.ofHours(19));
+    recorder.certificateIssued("default.web-1", "ca-1", t2, t2.plus(Duration.ofHours(24)));
+    await().atMost(WAIT).until(
+        () -> store.get(WEB_INSIGHT).orElseThrow().spec().path("mTLS").path("certificateRegenerations").asLong() == 2);
+    assertThat(store.get(WEB_INSIGHT).orElseThrow().spec().path("mTLS").path("lastCertificateRegeneration").asText())
+        .isEqualTo("2026-08-21T05:00:00Z");
+    // later writes (the disconnect) keep the count
+    recorder.callbacks().onStreamClose(1, CDS);
+    await().atMost(WAIT).until(() -> subscriptions().get(0).hasNonNull("disconnectTime"));
+    assertThat(store.get(WEB_INSIGHT).orElseThrow().spec().path("mTLS").path("certificateRegenerations").asLong()).isEqualTo(2);
+  }
 }

@@ -161,6 +161,14 @@ class InsightsIT {
       JsonNode total = overview("web-1").path("dataplaneInsight").path("subscriptions").get(0).path("status").path("total");
       return total.path("responsesSent").asLong() >= 1 && total.path("responsesAcknowledged").asLong() >= 1;
     });
+    // mTLS on: the certificate issued to the proxy shows in the insight
+    put("/meshes/default",
+        "{\"type\":\"Mesh\",\"name\":\"default\",\"mtls\":{\"enabledBackend\":\"ca-1\",\"backends\":[{\"name\":\"ca-1\",\"type\":\"builtin\"}]}}");
+    await().atMost(WAIT).until(() -> overview("web-1").path("dataplaneInsight").path("mTLS").path("issuedBackend").asText().equals("ca-1"));
+    JsonNode mtls = overview("web-1").path("dataplaneInsight").path("mTLS");
+    assertThat(mtls.path("certificateRegenerations").asLong()).isEqualTo(1);
+    assertThat(java.time.Instant.parse(mtls.path("certificateExpirationTime").asText()))
+        .isAfter(java.time.Instant.parse(mtls.path("lastCertificateRegeneration").asText()));
     JsonNode list = get("/meshes/default/dataplanes+insights");
     assertThat(list.path("total").asInt()).isEqualTo(1);
     assertThat(list.path("items").get(0).path("type").asText()).isEqualTo("DataplaneOverview");
