@@ -369,6 +369,10 @@ sed 's/^/    /' "$work/kumactl-get-after-restart.log"
 wait_for "both proxies Online after the restart" 90 both_online
 echo "both proxies reconnected; kumactl inspect dataplanes:"
 inspect_summary
+"$bin/kumactl" inspect meshes >"$work/kumactl-inspect-meshes.log" 2>&1 ||
+  fail "kumactl inspect meshes" "kumactl exited with an error" "$work/kumactl-inspect-meshes.log"
+echo "kumactl inspect meshes (online/total dataplanes, from the computed MeshInsight):"
+awk '{ printf "    %-8s %s\n", $1, $2 }' "$work/kumactl-inspect-meshes.log"
 wait_for "allowed request after the restart" 60 allowed_over_mtls
 echo "web -> backend still answers over mutual TLS after the restart"
 # ---------------------------------------------------------------- end of the status block

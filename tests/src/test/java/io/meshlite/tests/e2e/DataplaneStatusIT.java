@@ -99,6 +99,11 @@ class DataplaneStatusIT {
     assertThat(first.path("version").path("envoy").path("version").asText()).isNotEmpty();
     String row = inspectRow(kumactl);
     assertThat(row).contains("Online").contains(first.path("version").path("envoy").path("version").asText());
+    JavaProcess.Result meshes = kumactl.run("inspect", "meshes");
+    assertThat(meshes.exitCode()).as(meshes.output()).isZero();
+    assertThat(meshes.output().lines().filter(l -> l.startsWith("default ")).findFirst().orElseThrow())
+        .as(meshes.output())
+        .matches("default +1/1 .*");
 
     agent.close();
     agent = null;

@@ -15,6 +15,7 @@ import io.meshlite.api.rest.ResourceList;
 import io.meshlite.api.validation.ValidationException;
 import io.meshlite.api.validation.Violation;
 import io.meshlite.cp.insights.DataplaneInsights;
+import io.meshlite.cp.insights.MeshInsights;
 import io.meshlite.cp.manager.ListQuery;
 import io.meshlite.cp.manager.ManagerException;
 import io.meshlite.cp.manager.Page;
@@ -59,6 +60,7 @@ final class RestApi {
   private static final String DP = ResourceTypes.DATAPLANE.plural();
   private static final String OVERVIEWS = DP + "+insights";
   private static final String OVERVIEW = "_overview";
+  private static final String MESH_INSIGHTS = "mesh-insights";
 
   /**
    * An aggregated HTTP request.
@@ -153,6 +155,10 @@ final class RestApi {
       requireGet(req);
       return ok(config.get());
     }
+    if (segs.get(0).equals(MESH_INSIGHTS) && segs.size() <= 2) {
+      requireGet(req);
+      return meshInsights(req, segs.size() == 2 ? segs.get(1) : null);
+    }
     if (isOverview(segs)) {
       requireGet(req);
       return overview(req, segs);
@@ -246,6 +252,74 @@ final class RestApi {
     } catch (RuntimeException e) {
       throw new TitledFailure(LIST, e);
     }
+  }
+
+  // ---------------------------------------------------------------- mesh insights
+
+  /** {@code GET /mesh-insights[/{name}]}: computed from the store when asked (see {@link MeshInsights}). */
+  private Reply meshInsights(Request req, String name) {
+    if (name != null) {
+      try {
+        Resource mesh =
+            manager
+                .get(ResourceTypes.MESH_TYPE, "", name)
+                .orElseThrow(() -> new StoreException.NotFound(ResourceKey.of(ResourceTypes.MESH_TYPE, "", name)));
+        return ok(meshInsight(mesh, policyTotals(name)));
+      } catch (RuntimeException e) {
+        throw new TitledFailure(GET, e);
+      }
+    }
+    try {
+      ListQuery q =
+          ListQuery.parse(first(req, "size"), first(req, "offset"), first(req, "name"), labelFilters(req, "/" + MESH_INSIGHTS));
+      Page page = manager.list(ResourceTypes.MESH_TYPE, null, q);
+      Map<String, Map<String, Long>> totals = new java.util.HashMap<>();
+      if (!page.items().isEmpty()) {
+        for (ResourceType t : ResourceTypes.all()) {
+          if (ResourceDescriptors.countedAsPolicy(t)) {
+            for (Resource r : manager.store().list(t, null)) {
+              totals.computeIfAbsent(r.mesh(), k -> new TreeMap<>()).merge(t.name(), 1L, Long::sum);
+            }
+          }
+        }
+      }
+      List<JsonNode> items = new ArrayList<>();
+      for (Resource mesh : page.items()) {
+        items.add(meshInsight(mesh, withZeros(totals.getOrDefault(mesh.name(), Map.of()))));
+      }
+      String next =
+          page.nextOffset().isPresent() ? nextLink(req, page.nextOffset().getAsInt(), q.size()) : null;
+      return ok(Json.mapper().valueToTree(new ResourceList(page.total(), items, next)));
+    } catch (RuntimeException e) {
+      throw new TitledFailure(LIST, e);
+    }
+  }
+
+  private JsonNode meshInsight(Resource mesh, Map<String, Long> policies) {
+    Map<String, Resource> insights = new java.util.HashMap<>();
+    manager.store().list(ResourceTypes.DATAPLANE_INSIGHT, mesh.name()).forEach(i -> insights.put(i.name(), i));
+    return MeshInsights.compute(
+        mesh, manager.store().list(ResourceTypes.DATAPLANE, mesh.name()), insights, policies, java.time.Instant.now());
+  }
+
+  private Map<String, Long> policyTotals(String mesh) {
+    Map<String, Long> out = new TreeMap<>();
+    for (ResourceType t : ResourceTypes.all()) {
+      if (ResourceDescriptors.countedAsPolicy(t)) {
+        out.put(t.name(), (long) manager.store().list(t, mesh).size());
+      }
+    }
+    return out;
+  }
+
+  private static Map<String, Long> withZeros(Map<String, Long> counted) {
+    Map<String, Long> out = new TreeMap<>();
+    for (ResourceType t : ResourceTypes.all()) {
+      if (ResourceDescriptors.countedAsPolicy(t)) {
+        out.put(t.name(), counted.getOrDefault(t.name(), 0L));
+      }
+    }
+    return out;
   }
 
   private Reply item(Request req, ResourceType type, String mesh, String name) {

@@ -184,4 +184,33 @@ class RestApiTest {
     assertThat(call("GET", "/meshes/default/dataplane-insights/web-1", Map.of(), "").status()).isEqualTo(200);
     assertThat(call("DELETE", "/meshes/default/dataplane-insights/web-1", Map.of(), "").status()).isEqualTo(405);
   }
+
+  @Test
+  void meshInsightsAreComputedFromTheStore() {
+    overviewFixture();
+    put("/meshes/default/traffic-permissions/allow-all",
+        "{\"type\":\"TrafficPermission\",\"mesh\":\"default\",\"name\":\"allow-all\","
+            + "\"sources\":[{\"match\":{\"kuma.io/service\":\"*\"}}],\"destinations\":[{\"match\":{\"kuma.io/service\":\"*\"}}]}");
+
+    RestApi.Reply list = call("GET", "/mesh-insights", Map.of(), "");
+    assertThat(list.status()).as(list.body().toString()).isEqualTo(200);
+    assertThat(list.body().path("total").asInt()).isEqualTo(1);
+    var m = list.body().path("items").get(0);
+    assertThat(m.path("type").asText()).isEqualTo("MeshInsight");
+    assertThat(m.path("name").asText()).isEqualTo("default");
+    assertThat(m.path("dataplanes").path("total").asInt()).isEqualTo(3);
+    assertThat(m.path("dataplanes").path("online").asInt()).isEqualTo(1); // web-1 has an open subscription
+    assertThat(m.path("dataplanes").path("offline").asInt()).isEqualTo(2);
+    assertThat(m.path("policies").path("TrafficPermission").path("total").asInt()).isEqualTo(1);
+    assertThat(m.path("policies").path("MeshTrafficPermission").path("total").asInt()).isZero();
+    assertThat(m.path("policies").has("Dataplane")).isFalse();
+    assertThat(m.path("services").path("total").asInt()).isEqualTo(2);
+
+    RestApi.Reply one = call("GET", "/mesh-insights/default", Map.of(), "");
+    assertThat(one.status()).isEqualTo(200);
+    assertThat(one.body().path("dataplanes").path("online").asInt()).isEqualTo(1);
+    assertThat(one.body().path("policies").path("TrafficPermission").path("total").asInt()).isEqualTo(1);
+    assertThat(call("GET", "/mesh-insights/nope", Map.of(), "").status()).isEqualTo(404);
+    assertThat(call("PUT", "/mesh-insights/default", Map.of(), "{}").status()).isEqualTo(405);
+  }
 }
