@@ -157,7 +157,13 @@ public final class KubernetesStore implements ResourceStore {
   public Resource create(Resource r) {
     KumaCrd crd = crdOf(r.type());
     Instant now = clock.instant();
-    OwnerReference owner = crd.namespaced() && !crd.nativeSecret() ? meshOwner(r.mesh()) : null;
+    OwnerReference owner = null;
+    if (crd.type() == ResourceTypes.DATAPLANE_INSIGHT) {
+      owner = dataplaneOwner(r.mesh(), r.name()); // as Kuma: the insight goes with its Dataplane
+    }
+    if (owner == null && crd.namespaced() && !crd.nativeSecret()) {
+      owner = meshOwner(r.mesh());
+    }
     HasMetadata created = null;
     for (K8sNames.Location loc : codec.locations(crd, r.mesh(), r.name())) {
       HasMetadata obj = codec.encode(crd, r, loc, 1, now, now, null, owner);
@@ -333,6 +339,26 @@ public final class KubernetesStore implements ResourceStore {
     return codec
         .decode(crd, obj)
         .orElseThrow(() -> new IllegalStateException("the API server returned an unreadable " + key));
+  }
+
+  /** An owner reference to the Dataplane of this mesh and name, or null when it is not stored. */
+  private OwnerReference dataplaneOwner(String mesh, String name) {
+    KumaCrd dpCrd = KumaCrds.of(ResourceTypes.DATAPLANE);
+    Optional<HasMetadata> dp;
+    try {
+      dp = read(dpCrd, ResourceKey.of(ResourceTypes.DATAPLANE, mesh, name));
+    } catch (RuntimeException e) {
+      return null;
+    }
+    return dp.map(
+            d ->
+                new OwnerReferenceBuilder()
+                    .withApiVersion(KumaCrds.API_VERSION)
+                    .withKind("Dataplane")
+                    .withName(d.getMetadata().getName())
+                    .withUid(d.getMetadata().getUid())
+                    .build())
+        .orElse(null);
   }
 
   private OwnerReference meshOwner(String mesh) {
