@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The demo: builds everything (scripts/build.sh), then runs a small mesh on this machine, on loopback only:
-#   kuma-cp (memory store; TLS on the dataplane server, dataplane tokens required — Kuma's defaults) ·
+#   kuma-cp (SQLite store in the work dir; TLS on the dataplane server, dataplane tokens required — Kuma's defaults) ·
 #   two kuma-tcp-echo apps · Dataplanes "backend" and "web" applied with kumactl · a dataplane token for
 #   each (kumactl generate dataplane-token) · two kuma-dp, each running its own Envoy, trusting kuma-cp's CA
 # and sends requests from web's outbound (127.0.0.1:20001) to the backend service through both Envoys. The
-# client Envoy's counters for the cluster "backend" show that the traffic went through the mesh.
+# client Envoy's counters for the cluster "backend" show that the traffic went through the mesh. Then mTLS and
+# traffic permissions; at the end kuma-cp is restarted on its SQLite file and `kumactl inspect dataplanes`
+# shows both proxies Online again (they reconnect by themselves), with the mesh still serving traffic.
 #
 #   usage: scripts/demo.sh [--keep] [--no-build]
 #     --keep      leave the mesh running until Ctrl-C (then stop it)
@@ -26,7 +28,7 @@ for arg in "$@"; do
   case $arg in
     --keep) keep=true ;;
     --no-build) build=false ;;
-    -h | --help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) meshlite_fail "demo: unknown argument '$arg' (expected --keep and/or --no-build)" ;;
   esac
 done
@@ -142,10 +144,15 @@ http_ok() {
   curl -fsS --max-time 2 "$1"
 }
 
-step "starting kuma-cp (memory store; REST :$cp_api, HTTPS :$cp_api_https, dp-server :$cp_dp_server (TLS), diagnostics :$cp_diagnostics)"
+step "starting kuma-cp (SQLite store $work/kuma.db; REST :$cp_api, HTTPS :$cp_api_https, dp-server :$cp_dp_server (TLS), diagnostics :$cp_diagnostics)"
 # Kuma's defaults: the dataplane server speaks TLS with a CA kuma-cp generates on first start (written to
-# <general.workDir>/kuma-cp.crt) and every proxy needs a dataplane token.
-KUMA_GENERAL_WORK_DIR=$work/kuma-cp start kuma-cp "$bin/kuma-cp" run
+# <general.workDir>/kuma-cp.crt) and every proxy needs a dataplane token. The store is SQLite (ours; Kuma's
+# default is memory), so a restarted kuma-cp keeps the mesh.
+start_cp() {
+  KUMA_GENERAL_WORK_DIR=$work/kuma-cp KUMA_STORE_TYPE=sqlite KUMA_STORE_SQLITE_PATH=$work/kuma.db \
+    start "$1" "$bin/kuma-cp" run
+}
+start_cp kuma-cp
 wait_until "kuma-cp ready" 120 kuma-cp http_ok "http://127.0.0.1:$cp_diagnostics/ready"
 ca=$work/kuma-cp/kuma-cp.crt
 [ -s "$ca" ] || fail "kuma-cp CA" "kuma-cp did not write its CA to $ca" "$work/kuma-cp.log"
@@ -318,6 +325,57 @@ echo "denied: backend's Envoy closed the connection (RBAC denials on its inbound
 wait_for "allowed again" 60 allowed_over_mtls
 echo "deny-web deleted: web -> backend is allowed again"
 # ---------------------------------------------------------------- end of the mTLS block
+
+# ---------------------------------------------------------------- dataplane status and a kuma-cp restart
+# kumactl inspect dataplanes reads /meshes/default/dataplanes+insights: a proxy is Online while its ADS
+# stream to kuma-cp is open. kuma-cp is then restarted on the same SQLite file.
+
+# both_online: kumactl inspect dataplanes shows backend and web Online.
+both_online() {
+  local out
+  out=$("$bin/kumactl" inspect dataplanes 2>/dev/null) || return 1
+  printf '%s\n' "$out" | grep -Eq '^default +backend .* Online ' && printf '%s\n' "$out" | grep -Eq '^default +web .* Online '
+}
+# inspect_summary: MESH, NAME, STATUS and LAST CONNECTED AGO of kumactl inspect dataplanes.
+inspect_summary() {
+  "$bin/kumactl" inspect dataplanes >"$work/kumactl-inspect.log" 2>&1 ||
+    fail "kumactl inspect dataplanes" "kumactl exited with an error" "$work/kumactl-inspect.log"
+  awk 'NR == 1 { printf "    %-8s %-8s %-8s %s\n", "MESH", "NAME", "STATUS", "LAST CONNECTED AGO"; next }
+       { for (i = 1; i <= NF; i++) if ($i == "Online" || $i == "Offline") { printf "    %-8s %-8s %-8s %s\n", $1, $2, $i, $(i + 1); break } }' \
+    "$work/kumactl-inspect.log"
+}
+
+step "kumactl inspect dataplanes: both proxies are Online (STATUS comes from their DataplaneInsight)"
+wait_for "both proxies Online" 30 both_online
+inspect_summary
+
+step "restarting kuma-cp (SIGTERM, then start it again on $work/kuma.db)"
+for i in "${!names[@]}"; do
+  if [ "${names[i]}" = kuma-cp ]; then cp_pid=${pids[i]}; fi
+done
+kill -TERM -- "-$cp_pid" 2>/dev/null || kill -TERM "$cp_pid"
+deadline=$((SECONDS + 30))
+while kill -0 "$cp_pid" 2>/dev/null; do
+  [ $SECONDS -lt $deadline ] || fail "stopping kuma-cp" "still running after 30s" "$work/kuma-cp.log"
+  sleep 0.2
+done
+echo "kuma-cp stopped; the proxies keep their last configuration and retry the control plane"
+start_cp kuma-cp-restarted
+wait_until "restarted kuma-cp ready" 120 kuma-cp-restarted http_ok "http://127.0.0.1:$cp_diagnostics/ready"
+"$bin/kumactl" get dataplanes >"$work/kumactl-get-after-restart.log" 2>&1 ||
+  fail "kumactl get dataplanes after the restart" "kumactl exited with an error" "$work/kumactl-get-after-restart.log"
+echo "kuma-cp is back; the Dataplanes are still stored:"
+sed 's/^/    /' "$work/kumactl-get-after-restart.log"
+wait_for "both proxies Online after the restart" 90 both_online
+echo "both proxies reconnected; kumactl inspect dataplanes:"
+inspect_summary
+"$bin/kumactl" inspect meshes >"$work/kumactl-inspect-meshes.log" 2>&1 ||
+  fail "kumactl inspect meshes" "kumactl exited with an error" "$work/kumactl-inspect-meshes.log"
+echo "kumactl inspect meshes (online/total dataplanes, from the computed MeshInsight):"
+awk '{ printf "    %-8s %s\n", $1, $2 }' "$work/kumactl-inspect-meshes.log"
+wait_for "allowed request after the restart" 60 allowed_over_mtls
+echo "web -> backend still answers over mutual TLS after the restart"
+# ---------------------------------------------------------------- end of the status block
 
 echo
 echo "demo OK: $count connection(s) from web to backend went through Envoy (TLS to the control plane, dataplane tokens on)"

@@ -10,6 +10,8 @@ import io.meshlite.cp.diagnostics.DiagnosticsServer;
 import io.meshlite.cp.diagnostics.Metrics;
 import io.meshlite.cp.dpserver.DpServer;
 import io.meshlite.cp.dpserver.DpServerConfig;
+import io.meshlite.cp.insights.InsightRecorder;
+import io.meshlite.cp.insights.InstanceIds;
 import io.meshlite.cp.k8s.KubernetesRuntime;
 import io.meshlite.cp.k8s.ServiceAccountTokenAuthenticator;
 import io.meshlite.cp.manager.ResourceManager;
@@ -113,7 +115,12 @@ public final class CpMain {
             store,
             clock,
             config.xdsServer().dataplaneDeregistrationDelay(),
-            security.dpServer());
+            security.dpServer(),
+            new InsightRecorder(
+                store,
+                clock,
+                InstanceIds.of(config.dpServerPort()),
+                config.xdsServer().dataplaneStatusFlushInterval()));
     components.add(dpServer);
 
     components.add(restServer);

@@ -40,12 +40,34 @@ public final class DataplaneIdentities {
 
   private record Issued(Basis basis, ProxyIdentity identity) {}
 
+  /** Told about every certificate issued to a proxy (the first one and each renewal). */
+  @FunctionalInterface
+  public interface IssueListener {
+    /** Ignores everything. */
+    IssueListener NONE = (nodeId, backend, issuedAt, notAfter) -> {};
+
+    /**
+     * @param nodeId the proxy's node id
+     * @param backend the mTLS backend that issued it
+     * @param issuedAt when
+     * @param notAfter when it expires
+     */
+    void issued(String nodeId, String backend, Instant issuedAt, Instant notAfter);
+  }
+
   private final Clock clock;
+  private final IssueListener listener;
   private final ConcurrentHashMap<String, Issued> issued = new ConcurrentHashMap<>();
   private final AtomicLong issuedTotal = new AtomicLong();
 
   public DataplaneIdentities(Clock clock) {
+    this(clock, IssueListener.NONE);
+  }
+
+  /** @param listener told about each certificate issued (it must not block) */
+  public DataplaneIdentities(Clock clock, IssueListener listener) {
     this.clock = clock;
+    this.listener = listener;
   }
 
   /**
@@ -68,6 +90,11 @@ public final class DataplaneIdentities {
     ProxyIdentity identity = issue(mtls.get(), basis.uris(), now);
     issued.put(proxy.nodeId(), new Issued(basis, identity));
     issuedTotal.incrementAndGet();
+    try {
+      listener.issued(proxy.nodeId(), mtls.get().backend(), now, identity.notAfter());
+    } catch (RuntimeException e) {
+      log.warn("certificate listener failed dp={} error={}", proxy.name(), e.toString());
+    }
     log.info(
         "dataplane certificate {} dp={} mesh={} serial={} notAfter={} renewAt={}",
         current == null ? "issued" : "renewed",

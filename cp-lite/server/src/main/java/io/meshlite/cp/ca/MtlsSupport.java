@@ -41,9 +41,14 @@ public final class MtlsSupport {
    * @param clock the clock certificates are issued and renewed by
    */
   public MtlsSupport(ResourceStore store, Clock clock) {
+    this(store, clock, DataplaneIdentities.IssueListener.NONE);
+  }
+
+  /** @param issues told about every workload certificate issued (for the DataplaneInsight's mTLS) */
+  public MtlsSupport(ResourceStore store, Clock clock, DataplaneIdentities.IssueListener issues) {
     this.store = store;
     this.cas = new CaManager(store, clock);
-    this.identities = new DataplaneIdentities(clock);
+    this.identities = new DataplaneIdentities(clock, issues);
   }
 
   /**

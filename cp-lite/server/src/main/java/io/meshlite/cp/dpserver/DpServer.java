@@ -14,6 +14,8 @@ import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.envoyproxy.controlplane.server.serializer.CachedProtoResourcesSerializer;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.meshlite.cp.dpserver.lifecycle.DataplaneLifecycle;
+import io.meshlite.cp.insights.InsightRecorder;
+import io.meshlite.cp.insights.InstanceIds;
 import io.meshlite.cp.runtime.Component;
 import io.meshlite.cp.store.ResourceStore;
 import io.meshlite.cp.tokens.dp.DpSecurity;
@@ -44,6 +46,7 @@ public final class DpServer implements Component {
   private final BootstrapHandler bootstrap;
   private final DataplaneLifecycle lifecycle;
   private final DpSecurity security;
+  private final InsightRecorder insights;
   private volatile Server server;
 
   /**
@@ -78,13 +81,36 @@ public final class DpServer implements Component {
       Clock clock,
       Duration deregistrationDelay,
       DpSecurity security) {
+    this(
+        config, store, clock, deregistrationDelay, security,
+        new InsightRecorder(store, clock, InstanceIds.of(config.port()), Duration.ofSeconds(10)));
+  }
+
+  /**
+   * @param insights records the DataplaneInsight of each connected proxy (started and stopped with
+   *     this server)
+   */
+  public DpServer(
+      DpServerConfig config,
+      ResourceStore store,
+      Clock clock,
+      Duration deregistrationDelay,
+      DpSecurity security,
+      InsightRecorder insights) {
     this.config = config;
+    this.insights = insights;
     this.lifecycle = new DataplaneLifecycle(store, deregistrationDelay);
     this.security = security;
     this.cache = new SimpleCache<>(Node::getId);
     this.reconciler =
         new XdsReconciler(
-            store, cache, ProxyProfile.dataplane(), clock, config.reconcileDebounce(), config.resyncInterval());
+            store,
+            cache,
+            ProxyProfile.dataplane(),
+            clock,
+            config.reconcileDebounce(),
+            config.resyncInterval(),
+            insights::certificateIssued);
     this.bootstrap = new BootstrapHandler(store, config, this::port, security);
   }
 
@@ -96,9 +122,13 @@ public final class DpServer implements Component {
     reconciler.start();
     lifecycle.start();
     security.start();
+    insights.start(); // closes what a crashed run left open, before any stream opens
     V3DiscoveryServer xds =
         new V3DiscoveryServer(
-            List.of(lifecycle.callbacks(), reconciler.callbacks()), cache, new DefaultExecutorGroup(), new CachedProtoResourcesSerializer());
+            List.of(lifecycle.callbacks(), reconciler.callbacks(), insights.callbacks()),
+            cache,
+            new DefaultExecutorGroup(),
+            new CachedProtoResourcesSerializer());
     GrpcService ads =
         GrpcService.builder()
             .addService(security.ads(new NodeCarryingAds(xds.getAggregatedDiscoveryServiceImpl())))
@@ -129,6 +159,7 @@ public final class DpServer implements Component {
       lifecycle.stop();
       reconciler.stop();
       security.stop();
+      insights.stop();
       throw new IllegalStateException(
           "dp-server cannot listen on " + bind + ": " + rootMessage(e) + " (set KUMA_DP_SERVER_PORT to a free port)", e);
     }
@@ -147,6 +178,7 @@ public final class DpServer implements Component {
     server = null;
     lifecycle.stop(); // before the streams close: a stopping CP deregisters nothing
     s.stop().join();
+    insights.stop(); // after the streams closed: their disconnects are written
     reconciler.stop();
     security.stop();
     log.info("dp-server stopped");
@@ -174,6 +206,11 @@ public final class DpServer implements Component {
   /** Node ids of the proxies connected over ADS. */
   public Set<String> connectedProxies() {
     return reconciler.connectedProxies();
+  }
+
+  /** The DataplaneInsight recorder. */
+  public InsightRecorder insights() {
+    return insights;
   }
 
   /** Reconciler counters. */

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,10 +111,20 @@ public final class ResourceManager {
    * @param mesh only this mesh, or null for all meshes (ignored for global types)
    */
   public Page list(ResourceType type, String mesh, ListQuery q) {
+    return list(type, mesh, q, r -> true);
+  }
+
+  /**
+   * One page of the resources of a type that also pass {@code filter} (applied before paging, so
+   * totals and offsets count only matches), sorted by mesh then name.
+   *
+   * @param mesh only this mesh, or null for all meshes (ignored for global types)
+   */
+  public Page list(ResourceType type, String mesh, ListQuery q, Predicate<Resource> filter) {
     List<Resource> all = store.list(type, type.meshScoped() ? mesh : null);
     List<Resource> matching = new ArrayList<>();
     for (Resource r : all) {
-      if (r.name().contains(q.nameContains()) && hasLabels(r, q.labels())) {
+      if (r.name().contains(q.nameContains()) && hasLabels(r, q.labels()) && filter.test(r)) {
         matching.add(r);
       }
     }

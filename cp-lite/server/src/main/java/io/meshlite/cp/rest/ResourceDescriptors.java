@@ -43,6 +43,12 @@ final class ResourceDescriptors {
 
   private ResourceDescriptors() {}
 
+  /** True for the types a MeshInsight counts under {@code policies} (policies and ExternalService). */
+  static boolean countedAsPolicy(ResourceType t) {
+    return t.meshScoped()
+        && (LEGACY_POLICIES.contains(t.name()) || TARGET_REF.containsKey(t.name()) || t.name().equals("ExternalService"));
+  }
+
   static ObjectNode json() {
     JsonNodeFactory f = JsonNodeFactory.instance;
     ObjectNode root = f.objectNode();

@@ -14,6 +14,8 @@ import io.meshlite.api.rest.IndexResponse;
 import io.meshlite.api.rest.ResourceList;
 import io.meshlite.api.validation.ValidationException;
 import io.meshlite.api.validation.Violation;
+import io.meshlite.cp.insights.DataplaneInsights;
+import io.meshlite.cp.insights.MeshInsights;
 import io.meshlite.cp.manager.ListQuery;
 import io.meshlite.cp.manager.ManagerException;
 import io.meshlite.cp.manager.Page;
@@ -29,6 +31,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -42,7 +45,8 @@ import java.util.regex.Pattern;
  * <p>Routes, for every type in {@link ResourceTypes}: global types {@code GET /{plural}} and
  * {@code GET|PUT|DELETE /{plural}/{name}}; mesh-scoped types {@code GET /meshes/{mesh}/{plural}},
  * {@code GET|PUT|DELETE /meshes/{mesh}/{plural}/{name}} and the cross-mesh {@code GET /{plural}};
- * plus {@code GET /}, {@code GET /_resources} and {@code GET /config}.
+ * plus {@code GET /}, {@code GET /_resources}, {@code GET /config} and the Dataplane overviews
+ * (Dataplane plus DataplaneInsight, see {@link DataplaneInsights#overview}).
  */
 final class RestApi {
   static final String LIST = "Could not retrieve resources";
@@ -53,6 +57,10 @@ final class RestApi {
   static final String DELETE = "Could not delete a resource";
 
   private static final Pattern LABEL_FILTER = Pattern.compile("filter\\[labels\\.(.+)]");
+  private static final String DP = ResourceTypes.DATAPLANE.plural();
+  private static final String OVERVIEWS = DP + "+insights";
+  private static final String OVERVIEW = "_overview";
+  private static final String MESH_INSIGHTS = "mesh-insights";
 
   /**
    * An aggregated HTTP request.
@@ -147,6 +155,14 @@ final class RestApi {
       requireGet(req);
       return ok(config.get());
     }
+    if (segs.get(0).equals(MESH_INSIGHTS) && segs.size() <= 2) {
+      requireGet(req);
+      return meshInsights(req, segs.size() == 2 ? segs.get(1) : null);
+    }
+    if (isOverview(segs)) {
+      requireGet(req);
+      return overview(req, segs);
+    }
     if (segs.get(0).equals("meshes") && segs.size() >= 3) {
       ResourceType type =
           ResourceTypes.byPlural(segs.get(2))
@@ -173,6 +189,139 @@ final class RestApi {
     throw notFound(req);
   }
 
+  // ---------------------------------------------------------------- dataplane overviews
+
+  /**
+   * Kuma's overview paths: {@code /meshes/{mesh}/dataplanes/_overview}, {@code
+   * /meshes/{mesh}/dataplanes/{name}/_overview}, the legacy {@code /meshes/{mesh}/dataplanes+insights}
+   * and {@code /meshes/{mesh}/dataplanes+insights/{name}}, and the cross-mesh {@code
+   * /dataplanes/_overview} and {@code /dataplanes+insights}.
+   */
+  private static boolean isOverview(List<String> segs) {
+    int n = segs.size();
+    if (n >= 3 && segs.get(0).equals("meshes")) {
+      return (n == 3 && segs.get(2).equals(OVERVIEWS))
+          || (n == 4 && segs.get(2).equals(OVERVIEWS))
+          || (n == 4 && segs.get(2).equals(DP) && segs.get(3).equals(OVERVIEW))
+          || (n == 5 && segs.get(2).equals(DP) && segs.get(4).equals(OVERVIEW));
+    }
+    return (n == 1 && segs.get(0).equals(OVERVIEWS)) || (n == 2 && segs.get(0).equals(DP) && segs.get(1).equals(OVERVIEW));
+  }
+
+  private Reply overview(Request req, List<String> segs) {
+    boolean meshScoped = segs.get(0).equals("meshes");
+    String mesh = meshScoped ? segs.get(1) : null;
+    String name =
+        !meshScoped ? null
+            : segs.size() == 4 && segs.get(2).equals(OVERVIEWS) ? segs.get(3)
+            : segs.size() == 5 ? segs.get(3)
+            : null;
+    if (name != null) {
+      try {
+        Resource dp =
+            manager
+                .get(ResourceTypes.DATAPLANE, mesh, name)
+                .orElseThrow(() -> new StoreException.NotFound(ResourceKey.of(ResourceTypes.DATAPLANE, mesh, name)));
+        return ok(DataplaneInsights.overview(dp, manager.store().get(DataplaneInsights.insightKey(mesh, name))));
+      } catch (RuntimeException e) {
+        throw new TitledFailure(GET, e);
+      }
+    }
+    String template = meshScoped ? "/meshes/{mesh}/" + segs.get(2) : "/" + segs.get(0);
+    try {
+      ListQuery q =
+          ListQuery.parse(first(req, "size"), first(req, "offset"), first(req, "name"), labelFilters(req, template));
+      DataplaneFilter filter = DataplaneFilter.parse(req.query().get("tag"), first(req, "gateway"));
+      if (mesh != null && !manager.meshExists(mesh)) {
+        throw new RestException(404, "Failed to retrieve Mesh", "Not found");
+      }
+      Page page = manager.list(ResourceTypes.DATAPLANE, mesh, q, filter);
+      Map<ResourceKey, Resource> insights = new java.util.HashMap<>();
+      if (!page.items().isEmpty()) {
+        manager.store().list(ResourceTypes.DATAPLANE_INSIGHT, mesh).forEach(i -> insights.put(i.key(), i));
+      }
+      List<JsonNode> items = new ArrayList<>();
+      for (Resource dp : page.items()) {
+        items.add(
+            DataplaneInsights.overview(
+                dp, Optional.ofNullable(insights.get(DataplaneInsights.insightKey(dp.mesh(), dp.name())))));
+      }
+      String next =
+          page.nextOffset().isPresent() ? nextLink(req, page.nextOffset().getAsInt(), q.size()) : null;
+      return ok(Json.mapper().valueToTree(new ResourceList(page.total(), items, next)));
+    } catch (RuntimeException e) {
+      throw new TitledFailure(LIST, e);
+    }
+  }
+
+  // ---------------------------------------------------------------- mesh insights
+
+  /** {@code GET /mesh-insights[/{name}]}: computed from the store when asked (see {@link MeshInsights}). */
+  private Reply meshInsights(Request req, String name) {
+    if (name != null) {
+      try {
+        Resource mesh =
+            manager
+                .get(ResourceTypes.MESH_TYPE, "", name)
+                .orElseThrow(() -> new StoreException.NotFound(ResourceKey.of(ResourceTypes.MESH_TYPE, "", name)));
+        return ok(meshInsight(mesh, policyTotals(name)));
+      } catch (RuntimeException e) {
+        throw new TitledFailure(GET, e);
+      }
+    }
+    try {
+      ListQuery q =
+          ListQuery.parse(first(req, "size"), first(req, "offset"), first(req, "name"), labelFilters(req, "/" + MESH_INSIGHTS));
+      Page page = manager.list(ResourceTypes.MESH_TYPE, null, q);
+      Map<String, Map<String, Long>> totals = new java.util.HashMap<>();
+      if (!page.items().isEmpty()) {
+        for (ResourceType t : ResourceTypes.all()) {
+          if (ResourceDescriptors.countedAsPolicy(t)) {
+            for (Resource r : manager.store().list(t, null)) {
+              totals.computeIfAbsent(r.mesh(), k -> new TreeMap<>()).merge(t.name(), 1L, Long::sum);
+            }
+          }
+        }
+      }
+      List<JsonNode> items = new ArrayList<>();
+      for (Resource mesh : page.items()) {
+        items.add(meshInsight(mesh, withZeros(totals.getOrDefault(mesh.name(), Map.of()))));
+      }
+      String next =
+          page.nextOffset().isPresent() ? nextLink(req, page.nextOffset().getAsInt(), q.size()) : null;
+      return ok(Json.mapper().valueToTree(new ResourceList(page.total(), items, next)));
+    } catch (RuntimeException e) {
+      throw new TitledFailure(LIST, e);
+    }
+  }
+
+  private JsonNode meshInsight(Resource mesh, Map<String, Long> policies) {
+    Map<String, Resource> insights = new java.util.HashMap<>();
+    manager.store().list(ResourceTypes.DATAPLANE_INSIGHT, mesh.name()).forEach(i -> insights.put(i.name(), i));
+    return MeshInsights.compute(
+        mesh, manager.store().list(ResourceTypes.DATAPLANE, mesh.name()), insights, policies, java.time.Instant.now());
+  }
+
+  private Map<String, Long> policyTotals(String mesh) {
+    Map<String, Long> out = new TreeMap<>();
+    for (ResourceType t : ResourceTypes.all()) {
+      if (ResourceDescriptors.countedAsPolicy(t)) {
+        out.put(t.name(), (long) manager.store().list(t, mesh).size());
+      }
+    }
+    return out;
+  }
+
+  private static Map<String, Long> withZeros(Map<String, Long> counted) {
+    Map<String, Long> out = new TreeMap<>();
+    for (ResourceType t : ResourceTypes.all()) {
+      if (ResourceDescriptors.countedAsPolicy(t)) {
+        out.put(t.name(), counted.getOrDefault(t.name(), 0L));
+      }
+    }
+    return out;
+  }
+
   private Reply item(Request req, ResourceType type, String mesh, String name) {
     return switch (req.method()) {
       case "GET" -> get(type, mesh, name);
@@ -197,7 +346,10 @@ final class RestApi {
       if (mesh != null && !manager.meshExists(mesh)) {
         throw new RestException(404, "Failed to retrieve Mesh", "Not found");
       }
-      Page page = manager.list(type, mesh, q);
+      Page page =
+          type == ResourceTypes.DATAPLANE
+              ? manager.list(type, mesh, q, DataplaneFilter.parse(req.query().get("tag"), first(req, "gateway")))
+              : manager.list(type, mesh, q);
       List<JsonNode> items = new ArrayList<>();
       page.items().forEach(r -> items.add(ResourceCodec.toJson(r)));
       String next =

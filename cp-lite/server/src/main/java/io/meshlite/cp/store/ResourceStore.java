@@ -13,7 +13,7 @@ import java.util.function.Consumer;
  *
  * <p>Versions start at 1 on create and grow by one on every update; an update must carry the
  * version it read, otherwise it fails with {@link StoreException.Conflict}. Deleting a Mesh deletes
- * every resource in it (owner cascade).
+ * every resource in it, and deleting a Dataplane deletes its DataplaneInsight (owner cascade).
  */
 public interface ResourceStore extends AutoCloseable {
 

@@ -9,6 +9,7 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.grpc.Status;
 import io.meshlite.api.resource.ResourceTypes;
+import io.meshlite.cp.ca.DataplaneIdentities;
 import io.meshlite.cp.ca.MtlsSupport;
 import io.meshlite.cp.runtime.Component;
 import io.meshlite.cp.store.ResourceStore;
@@ -86,13 +87,25 @@ public final class XdsReconciler implements Component {
       Clock clock,
       Duration debounce,
       Duration resyncInterval) {
+    this(store, cache, profile, clock, debounce, resyncInterval, DataplaneIdentities.IssueListener.NONE);
+  }
+
+  /** @param certificates told about every workload certificate issued to a proxy */
+  public XdsReconciler(
+      ResourceStore store,
+      SnapshotCache<String, Snapshot> cache,
+      ProxyProfile profile,
+      Clock clock,
+      Duration debounce,
+      Duration resyncInterval,
+      DataplaneIdentities.IssueListener certificates) {
     this.store = store;
     this.cache = cache;
     this.profile = profile;
     this.clock = clock;
     this.debounce = debounce;
     this.resyncInterval = resyncInterval;
-    this.mtls = new MtlsSupport(store, clock);
+    this.mtls = new MtlsSupport(store, clock, certificates);
     this.contexts = new MeshContexts(store, mtls::enrich);
   }
 

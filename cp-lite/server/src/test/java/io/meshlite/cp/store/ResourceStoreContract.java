@@ -343,6 +343,33 @@ public abstract class ResourceStoreContract {
   }
 
   @Test
+  void deletingADataplaneDeletesItsInsightAndOnlyItsOwn() {
+    EventRecorder events = record();
+    List<Resource> created =
+        List.of(
+            store.create(mesh("m")),
+            store.create(dataplane("m", "dp-1")),
+            store.create(dataplane("m", "dp-2")),
+            store.create(insight("m", "dp-1")),
+            store.create(insight("m", "dp-2")));
+    Resource insight1 = created.get(3);
+
+    store.delete(key(DATAPLANE, "m", "dp-1"));
+
+    assertThat(store.get(insight1.key())).isEmpty();
+    assertThat(store.get(key(ResourceTypes.DATAPLANE_INSIGHT, "m", "dp-2"))).isPresent();
+    assertThat(store.get(key(DATAPLANE, "m", "dp-2"))).isPresent();
+    events.awaitSequenceThenAnyOrder(
+        eventTimeout(),
+        created.stream().map(r -> new StoreEvent(CREATED, r.key())).toList(),
+        List.of(new StoreEvent(DELETED, key(DATAPLANE, "m", "dp-1")), new StoreEvent(DELETED, insight1.key())));
+    // a Dataplane without an insight deletes as before
+    store.delete(key(ResourceTypes.DATAPLANE_INSIGHT, "m", "dp-2"));
+    store.delete(key(DATAPLANE, "m", "dp-2"));
+    assertThat(store.list(DATAPLANE, "m")).isEmpty();
+  }
+
+  @Test
   void aResourceStoredBeforeItsMeshExistedGoesWithTheMesh() {
     store.create(dataplane("later", "early-bird"));
     store.create(mesh("later"));
@@ -551,6 +578,15 @@ public abstract class ResourceStoreContract {
                 + "\"tags\":{\"kuma.io/service\":\""
                 + name
                 + "\"}}]}}"));
+  }
+
+  protected static Resource insight(String mesh, String name) {
+    return new Resource(
+        ResourceTypes.DATAPLANE_INSIGHT,
+        mesh,
+        name,
+        ResourceMeta.draft(Map.of()),
+        spec("{\"subscriptions\":[{\"id\":\"s1\",\"connectTime\":\"2025-03-01T10:00:00Z\"}]}"));
   }
 
   protected static Resource policy(String mesh, String name) {

@@ -268,6 +268,18 @@ public final class JdbcStore implements ResourceStore {
               throw new StoreException.NotFound(key);
             }
           }
+          if (key.type().equals(ResourceTypes.DATAPLANE.name())) {
+            // A Dataplane owns its DataplaneInsight (same mesh and name).
+            try (PreparedStatement ps =
+                c.prepareStatement("DELETE FROM resources WHERE name = ? AND mesh = ? AND type = ?")) {
+              ps.setString(1, key.name());
+              ps.setString(2, key.mesh());
+              ps.setString(3, ResourceTypes.DATAPLANE_INSIGHT.name());
+              if (ps.executeUpdate() > 0) {
+                children.add(new ResourceKey(ResourceTypes.DATAPLANE_INSIGHT.name(), key.mesh(), key.name()));
+              }
+            }
+          }
           if (mesh) {
             // The owner FK cascaded to rows created while the Mesh existed; rows stored before it
             // existed have no owner and go here.

@@ -163,7 +163,13 @@ public final class KubernetesStore implements ResourceStore {
     }
     KumaCrd crd = crdOf(r.type());
     Instant now = clock.instant();
-    OwnerReference owner = crd.namespaced() && !crd.nativeSecret() ? meshOwner(r.mesh()) : null;
+    OwnerReference owner = null;
+    if (crd.type() == ResourceTypes.DATAPLANE_INSIGHT) {
+      owner = dataplaneOwner(r.mesh(), r.name()); // as Kuma: the insight goes with its Dataplane
+    }
+    if (owner == null && crd.namespaced() && !crd.nativeSecret()) {
+      owner = meshOwner(r.mesh());
+    }
     HasMetadata created = null;
     for (K8sNames.Location loc : codec.locations(crd, r.mesh(), r.name())) {
       HasMetadata obj = codec.encode(crd, r, loc, 1, now, now, null, owner);
@@ -239,6 +245,12 @@ public final class KubernetesStore implements ResourceStore {
     if (crd.type() == ResourceTypes.MESH_TYPE) {
       meshUids.remove(key.name());
       cascade(key.name());
+    }
+    if (crd.type() == ResourceTypes.DATAPLANE) {
+      // A Dataplane owns its DataplaneInsight (same mesh and name).
+      ResourceKey insight = new ResourceKey(ResourceTypes.DATAPLANE_INSIGHT.name(), key.mesh(), key.name());
+      KumaCrd insightCrd = KumaCrds.of(ResourceTypes.DATAPLANE_INSIGHT);
+      read(insightCrd, insight).ifPresent(obj -> deleteObject(insightCrd, obj, insight));
     }
   }
 
@@ -346,6 +358,26 @@ public final class KubernetesStore implements ResourceStore {
     return codec
         .decode(crd, obj)
         .orElseThrow(() -> new IllegalStateException("the API server returned an unreadable " + key));
+  }
+
+  /** An owner reference to the Dataplane of this mesh and name, or null when it is not stored. */
+  private OwnerReference dataplaneOwner(String mesh, String name) {
+    KumaCrd dpCrd = KumaCrds.of(ResourceTypes.DATAPLANE);
+    Optional<HasMetadata> dp;
+    try {
+      dp = read(dpCrd, ResourceKey.of(ResourceTypes.DATAPLANE, mesh, name));
+    } catch (RuntimeException e) {
+      return null;
+    }
+    return dp.map(
+            d ->
+                new OwnerReferenceBuilder()
+                    .withApiVersion(KumaCrds.API_VERSION)
+                    .withKind("Dataplane")
+                    .withName(d.getMetadata().getName())
+                    .withUid(d.getMetadata().getUid())
+                    .build())
+        .orElse(null);
   }
 
   private OwnerReference meshOwner(String mesh) {

@@ -92,6 +92,12 @@ public final class MemoryStore implements ResourceStore {
           return owned;
         });
       }
+      if (key.type().equals(ResourceTypes.DATAPLANE.name())) {
+        ResourceKey insight = new ResourceKey(ResourceTypes.DATAPLANE_INSIGHT.name(), key.mesh(), key.name());
+        if (data.remove(insight) != null) {
+          removed.add(insight);
+        }
+      }
       removed.add(key);
     }
     removed.forEach(k -> publish(new StoreEvent(StoreEvent.Kind.DELETED, k)));

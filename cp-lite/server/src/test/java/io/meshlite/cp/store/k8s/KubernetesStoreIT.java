@@ -91,6 +91,29 @@ class KubernetesStoreIT extends ResourceStoreContract {
   }
 
   @Test
+  void aDataplaneInsightIsOwnedByItsDataplaneAsInKuma() {
+    store.create(mesh("default"));
+    store.create(dataplane("default", "web-1.shop"));
+    store.create(insight("default", "web-1.shop"));
+
+    GenericKubernetesResource insight =
+        kube()
+            .genericKubernetesResources(ctx(KumaCrds.of(io.meshlite.api.resource.ResourceTypes.DATAPLANE_INSIGHT)))
+            .inNamespace("shop")
+            .withName("web-1")
+            .get();
+    GenericKubernetesResource dp =
+        kube().genericKubernetesResources(ctx(KumaCrds.of(DATAPLANE))).inNamespace("shop").withName("web-1").get();
+    assertThat(insight.getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(o -> {
+          assertThat(o.getKind()).isEqualTo("Dataplane");
+          assertThat(o.getName()).isEqualTo("web-1");
+          assertThat(o.getUid()).isEqualTo(dp.getMetadata().getUid());
+        });
+  }
+
+  @Test
   void aPolicyWrittenWithKubectlIsReadWithKumasNameAndMeshLabel() {
     GenericKubernetesResource mtp = new GenericKubernetesResource();
     mtp.setApiVersion("kuma.io/v1alpha1");
