@@ -13,8 +13,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Clock;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -23,15 +23,7 @@ import org.junit.jupiter.api.Test;
 class CpMainIT {
 
   private static CpConfig config(Map<String, String> extra) {
-    Map<String, String> env = new LinkedHashMap<>();
-    env.put("HOME", "/tmp");
-    env.put("KUMA_API_SERVER_HTTP_PORT", "0");
-    env.put("KUMA_API_SERVER_HTTP_INTERFACE", "127.0.0.1");
-    env.put("KUMA_API_SERVER_HTTPS_PORT", "0");
-    env.put("KUMA_API_SERVER_HTTPS_INTERFACE", "127.0.0.1");
-    env.put("KUMA_DIAGNOSTICS_SERVER_PORT", "0");
-    env.put("KUMA_DP_SERVER_PORT", "0");
-    env.put("KUMA_DIAGNOSTICS_INTERFACE", "127.0.0.1");
+    Map<String, String> env = LoopbackCpEnv.ephemeralPorts(Path.of("/tmp"));
     env.putAll(extra);
     return CpConfigLoader.load(Optional.empty(), env);
   }

@@ -13,6 +13,7 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.stub.StreamObserver;
 import io.meshlite.api.resource.Json;
 import io.meshlite.cp.CpMain;
+import io.meshlite.cp.LoopbackCpEnv;
 import io.meshlite.cp.config.CpConfig;
 import io.meshlite.cp.config.CpConfigLoader;
 import java.net.URI;
@@ -22,7 +23,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -53,18 +53,10 @@ class InsightsIT {
   }
 
   private CpMain start() throws Exception {
-    Map<String, String> env = new LinkedHashMap<>();
-    env.put("HOME", work.toString());
+    Map<String, String> env = LoopbackCpEnv.ephemeralPorts(work);
     env.put("KUMA_GENERAL_WORK_DIR", work.resolve("cp").toString());
     env.put("KUMA_STORE_TYPE", "sqlite");
     env.put("KUMA_STORE_SQLITE_PATH", work.resolve("kuma.db").toString());
-    env.put("KUMA_API_SERVER_HTTP_PORT", "0");
-    env.put("KUMA_API_SERVER_HTTP_INTERFACE", "127.0.0.1");
-    env.put("KUMA_API_SERVER_HTTPS_PORT", "0");
-    env.put("KUMA_API_SERVER_HTTPS_INTERFACE", "127.0.0.1");
-    env.put("KUMA_DIAGNOSTICS_SERVER_PORT", "0");
-    env.put("KUMA_DIAGNOSTICS_INTERFACE", "127.0.0.1");
-    env.put("KUMA_DP_SERVER_PORT", "0");
     env.put("KUMA_DP_SERVER_AUTHN_DP_PROXY_TYPE", "none");
     env.put("KUMA_XDS_SERVER_DATAPLANE_STATUS_FLUSH_INTERVAL", "200ms");
     CpConfig config = CpConfigLoader.load(Optional.empty(), env);

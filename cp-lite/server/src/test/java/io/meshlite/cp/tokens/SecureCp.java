@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.meshlite.api.resource.Json;
 import io.meshlite.api.resource.ResourceCodec;
 import io.meshlite.cp.CpMain;
+import io.meshlite.cp.LoopbackCpEnv;
 import io.meshlite.cp.config.CpConfigLoader;
 import io.meshlite.cp.tls.Pem;
 import java.io.IOException;
@@ -22,7 +23,6 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
@@ -37,15 +37,7 @@ final class SecureCp implements AutoCloseable {
 
   SecureCp(Path workDir, Map<String, String> extraEnv) throws Exception {
     this.workDir = workDir;
-    Map<String, String> env = new LinkedHashMap<>();
-    env.put("HOME", workDir.toString());
-    env.put("KUMA_API_SERVER_HTTP_PORT", "0");
-    env.put("KUMA_API_SERVER_HTTP_INTERFACE", "127.0.0.1");
-    env.put("KUMA_API_SERVER_HTTPS_PORT", "0");
-    env.put("KUMA_API_SERVER_HTTPS_INTERFACE", "127.0.0.1");
-    env.put("KUMA_DIAGNOSTICS_SERVER_PORT", "0");
-    env.put("KUMA_DIAGNOSTICS_INTERFACE", "127.0.0.1");
-    env.put("KUMA_DP_SERVER_PORT", "0");
+    Map<String, String> env = LoopbackCpEnv.ephemeralPorts(workDir);
     env.putAll(extraEnv);
     cp = new CpMain(CpConfigLoader.load(Optional.empty(), env), Clock.systemUTC());
     cp.start();
