@@ -14,7 +14,8 @@ import java.util.function.Supplier;
 /**
  * Resources that are the same for many proxies, built once and shared by every proxy's snapshot:
  * the load assignment and the EDS cluster of a service are identical for all its callers, and an
- * outbound listener is identical for every proxy with the same outbound. Sharing the instances
+ * outbound listener is identical for every proxy with the same outbound. A proxy's inbound side is
+ * kept from one regeneration to the next while its Dataplane and the mesh security stay the same. Sharing the instances
  * saves building them per proxy, keeps one copy in memory, and lets every later step that works
  * per instance (hashing in {@code SnapshotVersions}, protobuf's memoised sizes and hash codes, the
  * discovery server's serialisation cache) do its work once.
@@ -31,9 +32,26 @@ final class SharedResources {
 
   private record Assignment(String cluster, ClusterLoadAssignment cla) {}
 
+  private record InboundKey(
+      String mesh, String proxy, io.meshlite.api.mesh.DataplaneSpec spec, MeshSecurity security) {}
+
+  /**
+   * A proxy's inbound clusters and listeners.
+   *
+   * @param clusters the local clusters
+   * @param listeners the inbound listeners
+   */
+  record Inbound(List<Cluster> clusters, List<Listener> listeners) {
+    Inbound {
+      clusters = List.copyOf(clusters);
+      listeners = List.copyOf(listeners);
+    }
+  }
+
   private static final Cache<List<Endpoint>, Assignment> ASSIGNMENTS = CacheBuilder.newBuilder().weakKeys().build();
   private static final Cache<ClusterKey, Cluster> CLUSTERS = CacheBuilder.newBuilder().maximumSize(50_000).build();
   private static final Cache<ListenerKey, Listener> LISTENERS = CacheBuilder.newBuilder().maximumSize(100_000).build();
+  private static final Cache<InboundKey, Inbound> INBOUNDS = CacheBuilder.newBuilder().maximumSize(100_000).build();
 
   private SharedResources() {}
 
@@ -55,6 +73,16 @@ final class SharedResources {
   static Listener outboundListener(
       io.meshlite.api.mesh.DataplaneSpec.Outbound outbound, boolean transparent, Supplier<Listener> build) {
     return get(LISTENERS, new ListenerKey(outbound, transparent), build);
+  }
+
+  /**
+   * A proxy's inbound resources. They depend only on the mesh name and security and the proxy's
+   * name and spec, so a regeneration for anything else (an endpoint of a service it calls) reuses
+   * them, hashing included.
+   */
+  static Inbound inbound(
+      String mesh, String proxy, io.meshlite.api.mesh.DataplaneSpec spec, MeshSecurity security, Supplier<Inbound> build) {
+    return get(INBOUNDS, new InboundKey(mesh, proxy, spec, security), build);
   }
 
   private static ClusterLoadAssignment build(String cluster, List<Endpoint> endpoints) {

@@ -54,6 +54,9 @@ class SharedResourcesTest {
     assertThat(c).isNotSameAs(a);
     assertThat(c.getEndpoints(0).getLbEndpointsCount()).isEqualTo(2);
     assertThat(generate(third, "web-2").endpoints().get(0)).isSameAs(c);
+    // web-1's inbound side did not change: its listener is the one built the first time.
+    assertThat(generate(third, "web-1").listeners().get(0)).isSameAs(generate(first, "web-1").listeners().get(0));
+    assertThat(generate(third, "web-1").listeners().get(0).getName()).startsWith("inbound:");
     // The unchanged Dataplanes are the previous instances, so comparing revisions is cheap.
     assertThat(third.dataplane("web-1").orElseThrow()).isSameAs(first.dataplane("web-1").orElseThrow());
   }
