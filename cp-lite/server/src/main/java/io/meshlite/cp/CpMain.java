@@ -248,6 +248,11 @@ public final class CpMain {
     metrics.gauge("xds_generations", "Proxy configuration generations since start.", () -> dpServer.xdsStats().generations());
     metrics.gauge("xds_snapshots_set", "Generations whose content changed (pushed).", () -> dpServer.xdsStats().pushes());
     metrics.gauge("xds_generation_errors", "Generations that failed.", () -> dpServer.xdsStats().failures());
+    metrics.gauge("xds_mesh_refreshes", "Times a mesh moved to a new context after store events.", () -> dpServer.xdsStats().meshRefreshes());
+    metrics.gauge(
+        "xds_proxies_skipped",
+        "Connected proxies left alone by a mesh refresh because the change cannot affect them.",
+        () -> dpServer.xdsStats().skipped());
     Metrics.Counter events = metrics.counter("store_events_total", "Committed store changes.", "kind", "type");
     store.subscribe(e -> events.inc(e.kind().name().toLowerCase(Locale.ROOT), e.key().type()));
   }

@@ -44,11 +44,12 @@ final class CpLauncher implements AutoCloseable {
       flags = "dist/bin/kuma-cp launcher defaults" + (jvmOpts.isEmpty() ? "" : " + JAVA_OPTS=" + String.join(" ", jvmOpts));
     } else {
       cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      // The flags scripts/lib/launcher.sh gives kuma-cp (it adds none of its own).
+      // The flags dist/bin/kuma-cp passes: scripts/lib/launcher.sh's common ones, then kuma-cp's own.
       List<String> jvm = new ArrayList<>(List.of("--enable-native-access=ALL-UNNAMED"));
       if (Runtime.version().feature() >= 23) {
         jvm.add("--sun-misc-unsafe-memory-access=allow");
       }
+      jvm.addAll(launcherFlags());
       jvm.addAll(jvmOpts);
       cmd.addAll(jvm);
       cmd.add("-cp");
@@ -81,6 +82,29 @@ final class CpLauncher implements AutoCloseable {
       CpLauncher launcher = new CpLauncher(p, target, log);
       launcher.awaitReady();
       return launcher;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * kuma-cp's own JVM flags, read from the {@code kuma_cp_flags="..."} line of {@code
+   * scripts/build.sh} (run from the repository root, as {@code scripts/bench-xds.sh} does), so the
+   * classpath mode measures what the launcher runs. Empty if the file or line is missing.
+   */
+  static List<String> launcherFlags() {
+    Path build = Path.of("scripts", "build.sh");
+    if (!Files.isRegularFile(build)) {
+      return List.of();
+    }
+    try {
+      for (String line : Files.readAllLines(build)) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^kuma_cp_flags=\"(.*)\"\\s*$").matcher(line);
+        if (m.matches()) {
+          return m.group(1).isBlank() ? List.of() : List.of(m.group(1).trim().split("\\s+"));
+        }
+      }
+      return List.of();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -8,11 +8,9 @@ import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.grpc.GrpcService;
-import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.envoyproxy.controlplane.server.serializer.CachedProtoResourcesSerializer;
-import io.envoyproxy.envoy.config.core.v3.Node;
 import io.meshlite.cp.dpserver.lifecycle.DataplaneLifecycle;
 import io.meshlite.cp.insights.InsightRecorder;
 import io.meshlite.cp.insights.InstanceIds;
@@ -41,7 +39,10 @@ public final class DpServer implements Component {
   private static final int MAX_GRPC_MESSAGE_BYTES = 4 << 20;
 
   private final DpServerConfig config;
-  private final SimpleCache<String> cache;
+  /** Shards of java-control-plane's cache: pushes to different proxies do not wait for one lock. */
+  private static final int CACHE_SHARDS = 32;
+
+  private final ShardedSnapshotCache cache;
   private final XdsReconciler reconciler;
   private final BootstrapHandler bootstrap;
   private final DataplaneLifecycle lifecycle;
@@ -101,7 +102,7 @@ public final class DpServer implements Component {
     this.insights = insights;
     this.lifecycle = new DataplaneLifecycle(store, deregistrationDelay);
     this.security = security;
-    this.cache = new SimpleCache<>(Node::getId);
+    this.cache = new ShardedSnapshotCache(CACHE_SHARDS);
     this.reconciler =
         new XdsReconciler(
             store,

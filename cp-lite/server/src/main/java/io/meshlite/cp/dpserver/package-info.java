@@ -3,8 +3,9 @@
  * and the ADS gRPC service for Envoy, on one Armeria port (TLS by default; see {@code
  * io.meshlite.cp.tokens.dp.DpSecurity} for TLS and dataplane token authentication).
  *
- * <p>Java-control-plane's {@code V3DiscoveryServer} serves snapshots from a {@code SimpleCache}
- * keyed by node id; {@link io.meshlite.cp.xds.XdsReconciler} fills that cache. Because Envoy sends
+ * <p>Java-control-plane's {@code V3DiscoveryServer} serves snapshots from a {@link
+ * io.meshlite.cp.dpserver.ShardedSnapshotCache} (its {@code SimpleCache}, split by node id so pushes
+ * do not share one lock); {@link io.meshlite.cp.xds.XdsReconciler} fills that cache. Because Envoy sends
  * its node only on the first request of a stream ({@code setNodeOnFirstMessageOnly}) and
  * java-control-plane looks the node up on every request, {@link
  * io.meshlite.cp.dpserver.NodeCarryingAds} copies the stream's node onto later requests.

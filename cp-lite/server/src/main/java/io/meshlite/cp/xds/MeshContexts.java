@@ -66,6 +66,9 @@ final class MeshContexts {
                 meshResource.get(),
                 store.list(ResourceTypes.DATAPLANE, mesh),
                 VipTable.addressesOrEmpty(store.get(VipNames.configKey(mesh)))));
+    if (e != null) {
+      ctx = ctx.sharingWith(e.context());
+    }
     cache.put(mesh, new Entry(revision, ctx));
     return Optional.of(ctx);
   }

@@ -1,12 +1,13 @@
 package io.meshlite.cp.xds;
 
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Message;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.meshlite.cp.xds.generator.ResourceSet;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -25,6 +26,8 @@ import java.util.List;
  * @param secrets SDS version
  */
 record SnapshotVersions(String clusters, String endpoints, String listeners, String routes, String secrets) {
+  /** Per-instance digests; weak keys compare by identity and let unused resources go. */
+  private static final Cache<Message, byte[]> DIGESTS = CacheBuilder.newBuilder().weakKeys().build();
 
   /** Hashes a resource set. */
   static SnapshotVersions of(ResourceSet r) {
@@ -43,11 +46,24 @@ record SnapshotVersions(String clusters, String endpoints, String listeners, Str
     MessageDigest d = sha256();
     d.update(seed.getBytes(StandardCharsets.UTF_8));
     for (Message m : resources) {
-      byte[] bytes = deterministicBytes(m);
-      d.update(ByteBuffer.allocate(Integer.BYTES).putInt(bytes.length).flip());
-      d.update(bytes);
+      d.update(digest(m));
     }
     return HexFormat.of().formatHex(d.digest(), 0, 8);
+  }
+
+  /**
+   * The SHA-256 of a resource's deterministic serialisation, remembered per instance: resources
+   * shared between proxies (load assignments, EDS clusters, outbound listeners) are serialised for
+   * hashing once, not once per proxy and change.
+   */
+  static byte[] digest(Message m) {
+    byte[] known = DIGESTS.getIfPresent(m);
+    if (known != null) {
+      return known;
+    }
+    byte[] digest = sha256().digest(deterministicBytes(m));
+    DIGESTS.put(m, digest);
+    return digest;
   }
 
   private static byte[] deterministicBytes(Message m) {

@@ -15,6 +15,7 @@ import io.meshlite.cp.runtime.Component;
 import io.meshlite.cp.store.ResourceStore;
 import io.meshlite.cp.store.StoreEvent;
 import io.meshlite.cp.vip.VipNames;
+import io.meshlite.cp.xds.generator.AffectedProxies;
 import io.meshlite.cp.xds.generator.Dataplane;
 import io.meshlite.cp.xds.generator.MeshContext;
 import io.meshlite.cp.xds.generator.ProxyMetadata;
@@ -61,10 +62,13 @@ public final class XdsReconciler implements Component {
   private final MtlsSupport mtls;
   private final ConcurrentHashMap<String, ProxyLane> lanes = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Long, String> streams = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, MeshLane> meshes = new ConcurrentHashMap<>();
   private final AtomicLong generations = new AtomicLong();
   private final AtomicLong pushes = new AtomicLong();
   private final AtomicLong unchanged = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
+  private final AtomicLong meshRefreshes = new AtomicLong();
+  private final AtomicLong skipped = new AtomicLong();
   private final Callbacks callbacks = new Callbacks();
 
   private volatile boolean running;
@@ -135,6 +139,7 @@ public final class XdsReconciler implements Component {
     workers.shutdownNow();
     lanes.clear();
     streams.clear();
+    meshes.clear();
     log.info("xDS reconciler stopped");
   }
 
@@ -162,7 +167,8 @@ public final class XdsReconciler implements Component {
   /** Counters since start. */
   public XdsStats stats() {
     return new XdsStats(
-        connectedProxies().size(), generations.get(), pushes.get(), unchanged.get(), failures.get());
+        connectedProxies().size(), generations.get(), pushes.get(), unchanged.get(), failures.get(),
+        meshRefreshes.get(), skipped.get());
   }
 
   private void onStoreEvent(StoreEvent e) {
@@ -178,14 +184,70 @@ public final class XdsReconciler implements Component {
       return; // no global type other than Mesh affects proxies yet
     }
     contexts.invalidate(mesh);
-    for (ProxyLane lane : lanes.values()) {
-      if (lane.id.mesh().equals(mesh)) {
-        markDirty(lane, debounce);
-      }
+    MeshLane ml = meshLane(mesh);
+    if (!running || !ml.pending.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      timer.schedule(() -> workers.execute(() -> refresh(ml)), debounce.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException stopping) {
+      ml.pending.set(false);
     }
   }
 
+  private MeshLane meshLane(String mesh) {
+    return meshes.computeIfAbsent(mesh, MeshLane::new);
+  }
+
+  /**
+   * Runs on a worker after a mesh's store events: moves the mesh to its new context and marks
+   * dirty only the proxies that the difference can affect ({@link AffectedProxies}).
+   */
+  private void refresh(MeshLane ml) {
+    ml.pending.set(false);
+    if (!running) {
+      return;
+    }
+    AffectedProxies.Result affected;
+    synchronized (ml) {
+      boolean connected = false;
+      for (ProxyLane lane : lanes.values()) {
+        if (lane.id.mesh().equals(ml.name)) {
+          connected = true;
+          break;
+        }
+      }
+      if (!connected) {
+        ml.forget(); // nothing generated from it; the next proxy builds a fresh one
+        return;
+      }
+      try {
+        MeshContext now = contexts.get(ml.name).orElse(null);
+        affected = ml.known ? AffectedProxies.between(ml.baseline, now) : AffectedProxies.Result.ALL;
+        ml.baseline = now;
+        ml.known = true;
+      } catch (RuntimeException e) {
+        ml.forget();
+        affected = AffectedProxies.Result.ALL;
+        log.warn("building the mesh context failed, regenerating every proxy mesh={} error={}", ml.name, e.toString());
+      }
+    }
+    long unaffected = 0;
+    for (ProxyLane lane : lanes.values()) {
+      if (lane.id.mesh().equals(ml.name)) {
+        if (affected.affects(lane.id.name())) {
+          markDirty(lane, Duration.ZERO);
+        } else {
+          unaffected++;
+        }
+      }
+    }
+    skipped.addAndGet(unaffected);
+    meshRefreshes.incrementAndGet();
+  }
+
   private void resyncAll() {
+    meshes.values().forEach(MeshLane::forget);
     contexts.invalidateAll();
     lanes.values().forEach(lane -> markDirty(lane, Duration.ZERO));
   }
@@ -210,7 +272,7 @@ public final class XdsReconciler implements Component {
     generations.incrementAndGet();
     ProxyId id = lane.id;
     try {
-      Optional<MeshContext> mesh = contexts.get(id.mesh());
+      Optional<MeshContext> mesh = meshLane(id.mesh()).current();
       Optional<Dataplane> dp = mesh.flatMap(m -> m.dataplane(id.name()));
       if (dp.isEmpty()) {
         String invalid = mesh.map(m -> m.invalid().get(id.name())).orElse(null);
@@ -332,6 +394,40 @@ public final class XdsReconciler implements Component {
       scheduleRetire(lane);
     } else if (lane.closed) {
       log.debug("proxy retired dp={} mesh={}", lane.id.name(), lane.id.mesh());
+    }
+  }
+
+  /**
+   * The context every proxy of one mesh is generated from. It moves only in {@link #refresh},
+   * which marks dirty the proxies that the move affects, so a proxy's snapshot is always built from
+   * a context the next refresh diffs against. Proxies never read a fresher one directly: a change
+   * seen early by one proxy and undone before the refresh would otherwise go unnoticed.
+   */
+  private final class MeshLane {
+    final String name;
+    final java.util.concurrent.atomic.AtomicBoolean pending = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** False until built, and after {@link #forget}: the next refresh then affects every proxy. */
+    boolean known;
+
+    /** The current context, null when the Mesh does not exist; guarded by this. */
+    MeshContext baseline;
+
+    MeshLane(String name) {
+      this.name = name;
+    }
+
+    synchronized Optional<MeshContext> current() {
+      if (!known) {
+        baseline = contexts.get(name).orElse(null);
+        known = true;
+      }
+      return Optional.ofNullable(baseline);
+    }
+
+    synchronized void forget() {
+      known = false;
+      baseline = null;
     }
   }
 

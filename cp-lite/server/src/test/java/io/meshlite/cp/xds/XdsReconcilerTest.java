@@ -121,11 +121,26 @@ class XdsReconcilerTest {
     Snapshot first = awaitSnapshot(WEB);
     long pushes = reconciler.stats().pushes();
 
-    // Changes the mesh but nothing web-1 depends on.
-    store.create(dataplane("other-1", "10.0.0.9", "other", 8080, ""));
-
+    // A second stream of the same proxy regenerates it; the content is the same, so nothing is pushed.
+    connect(2, WEB);
     await().atMost(Duration.ofSeconds(5)).until(() -> reconciler.stats().unchanged() >= 1);
     assertThat(reconciler.stats().pushes()).isEqualTo(pushes);
+    assertThat(cache.getSnapshot(WEB)).isSameAs(first);
+  }
+
+  @Test
+  void aChangeThatCannotAffectAProxyDoesNotRegenerateIt() throws Exception {
+    connect(1, WEB);
+    Snapshot first = awaitSnapshot(WEB);
+    XdsStats before = reconciler.stats();
+
+    // Changes the mesh but nothing web-1 depends on (it calls backend, not other).
+    store.create(dataplane("other-1", "10.0.0.9", "other", 8080, ""));
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> reconciler.stats().meshRefreshes() > before.meshRefreshes());
+    XdsStats after = reconciler.stats();
+    assertThat(after.skipped()).isEqualTo(before.skipped() + 1);
+    assertThat(after.generations()).isEqualTo(before.generations());
     assertThat(cache.getSnapshot(WEB)).isSameAs(first);
   }
 

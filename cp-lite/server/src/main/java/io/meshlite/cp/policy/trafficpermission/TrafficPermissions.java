@@ -51,6 +51,17 @@ public final class TrafficPermissions {
     this.legacy = List.copyOf(byName);
   }
 
+  @Override
+  public boolean equals(Object o) {
+    return o == this
+        || (o instanceof TrafficPermissions t && meshPermissions.equals(t.meshPermissions) && legacy.equals(t.legacy));
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(meshPermissions, legacy);
+  }
+
   /** The MeshTrafficPermissions. */
   public List<Named<MeshTrafficPermissionSpec>> meshPermissions() {
     return meshPermissions;

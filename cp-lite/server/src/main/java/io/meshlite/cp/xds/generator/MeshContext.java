@@ -111,6 +111,27 @@ public record MeshContext(
     return new MeshContext(mesh.name(), MeshSpec.parse(mesh.spec()), dataplanes, endpoints, invalid, vips);
   }
 
+  /**
+   * The same context, but where a service's endpoints or a Dataplane equal those of {@code
+   * previous} (an earlier revision of the mesh), it holds the previous instance. Resources built
+   * from them are cached by instance ({@link SharedResources}), so what did not change is not
+   * rebuilt, and comparing revisions ({@link AffectedProxies}) mostly compares references.
+   */
+  public MeshContext sharingWith(MeshContext previous) {
+    if (previous == null || !previous.name.equals(name)) {
+      return this;
+    }
+    Map<String, List<Endpoint>> e = new TreeMap<>();
+    endpoints.forEach((k, v) -> e.put(k, same(v, previous.endpoints.get(k))));
+    Map<String, Dataplane> d = new TreeMap<>();
+    dataplanes.forEach((k, v) -> d.put(k, same(v, previous.dataplanes.get(k))));
+    return new MeshContext(name, spec, d, e, invalid, vips, security);
+  }
+
+  private static <T> T same(T now, T before) {
+    return now.equals(before) ? before : now;
+  }
+
   /** The Dataplane with this name, if it exists and is valid. */
   public Optional<Dataplane> dataplane(String dataplaneName) {
     return Optional.ofNullable(dataplanes.get(dataplaneName));

@@ -1,15 +1,13 @@
 package io.meshlite.cp.xds.generator;
 
 import io.envoyproxy.envoy.config.core.v3.TrafficDirection;
-import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.meshlite.api.mesh.DataplaneSpec.Outbound;
 import io.meshlite.cp.xds.envoy.Addresses;
 import io.meshlite.cp.xds.envoy.Clusters;
 import io.meshlite.cp.xds.envoy.Filters;
 import io.meshlite.cp.xds.envoy.Listeners;
-import io.meshlite.cp.xds.envoy.LoadAssignments;
 import java.time.Duration;
-import java.util.List;
 
 /**
  * One listener per outbound, bound to its address (127.0.0.1 by default) and port, TCP-proxying to
@@ -29,24 +27,30 @@ final class OutboundGenerator implements ResourceGenerator {
 
   @Override
   public void generate(MeshContext mesh, Dataplane proxy, ResourceSet.Builder out) {
+    boolean transparent = TransparentProxy.enabled(proxy);
+    boolean mtls = mesh.security().mtls().isPresent();
     for (Outbound ob : TransparentProxy.outbounds(mesh, proxy)) {
       String service = ob.service();
       String cluster = KumaNames.serviceCluster(service);
+      out.add(SharedResources.outboundListener(ob, transparent, () -> listener(ob, proxy)));
       out.add(
-          TransparentProxy.outbound(
-              Listeners.listener(
-                  KumaNames.outboundListener(ob.address(), ob.port()),
-                  Addresses.socket(ob.address(), ob.port()),
-                  TrafficDirection.OUTBOUND,
-                  ob.tags(),
-                  Filters.tcpProxy(service, cluster)),
-              proxy));
-      out.add(MtlsOutboundConfigurer.configure(mesh, service, Clusters.edsCluster(cluster, CONNECT_TIMEOUT)));
-      List<LbEndpoint> endpoints =
-          mesh.endpoints(service).stream()
-              .map(e -> LoadAssignments.lbEndpoint(e.address(), e.port(), e.lbTags()))
-              .toList();
-      out.add(LoadAssignments.of(cluster, endpoints));
+          SharedResources.edsCluster(
+              mesh.name(),
+              service,
+              mtls,
+              () -> MtlsOutboundConfigurer.configure(mesh, service, Clusters.edsCluster(cluster, CONNECT_TIMEOUT))));
+      out.add(SharedResources.loadAssignment(cluster, mesh.endpoints(service)));
     }
+  }
+
+  private static Listener listener(Outbound ob, Dataplane proxy) {
+    return TransparentProxy.outbound(
+        Listeners.listener(
+            KumaNames.outboundListener(ob.address(), ob.port()),
+            Addresses.socket(ob.address(), ob.port()),
+            TrafficDirection.OUTBOUND,
+            ob.tags(),
+            Filters.tcpProxy(ob.service(), KumaNames.serviceCluster(ob.service()))),
+        proxy);
   }
 }
