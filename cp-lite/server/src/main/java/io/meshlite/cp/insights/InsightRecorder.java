@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.Value;
 import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
-import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.meshlite.api.resource.Json;
@@ -13,6 +12,7 @@ import io.meshlite.api.resource.Resource;
 import io.meshlite.api.resource.ResourceKey;
 import io.meshlite.api.resource.ResourceMeta;
 import io.meshlite.api.resource.ResourceTypes;
+import io.meshlite.cp.dpserver.StreamEndCallbacks;
 import io.meshlite.cp.runtime.Component;
 import io.meshlite.cp.store.ResourceStore;
 import io.meshlite.cp.store.StoreEvent;
@@ -385,7 +385,7 @@ public final class InsightRecorder implements Component {
   }
 
   /** Stream tracking from the discovery server; runs on gRPC threads. */
-  private final class Callbacks implements DiscoveryServerCallbacks {
+  private final class Callbacks implements StreamEndCallbacks {
     @Override
     public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
       Stream s = streams.get(streamId);
@@ -438,22 +438,11 @@ public final class InsightRecorder implements Component {
       s.dirty.set(true);
     }
 
-    @Override
-    public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {
-      // delta xDS is refused by the reconciler
-    }
+
+
 
     @Override
-    public void onStreamClose(long streamId, String typeUrl) {
-      closed(streamId);
-    }
-
-    @Override
-    public void onStreamCloseWithError(long streamId, String typeUrl, Throwable error) {
-      closed(streamId);
-    }
-
-    private void closed(long streamId) {
+    public void streamEnded(long streamId) {
       Stream s = streams.remove(streamId);
       if (s != null) {
         Instant at = clock.instant();

@@ -11,6 +11,7 @@ import io.grpc.Status;
 import io.meshlite.api.resource.ResourceTypes;
 import io.meshlite.cp.ca.DataplaneIdentities;
 import io.meshlite.cp.ca.MtlsSupport;
+import io.meshlite.cp.dpserver.StreamEndCallbacks;
 import io.meshlite.cp.runtime.Component;
 import io.meshlite.cp.store.ResourceStore;
 import io.meshlite.cp.store.StoreEvent;
@@ -432,7 +433,7 @@ public final class XdsReconciler implements Component {
   }
 
   /** Connection tracking from the discovery server; runs on gRPC threads. */
-  private final class Callbacks implements DiscoveryServerCallbacks {
+  private final class Callbacks implements StreamEndCallbacks {
     @Override
     public void onV3StreamRequest(long streamId, DiscoveryRequest request) throws RequestException {
       String node = request.getNode().getId();
@@ -466,17 +467,10 @@ public final class XdsReconciler implements Component {
               "delta xDS is not supported yet: use a bootstrap with adsConfig.apiType GRPC"));
     }
 
-    @Override
-    public void onStreamClose(long streamId, String typeUrl) {
-      closed(streamId);
-    }
+
 
     @Override
-    public void onStreamCloseWithError(long streamId, String typeUrl, Throwable error) {
-      closed(streamId);
-    }
-
-    private void closed(long streamId) {
+    public void streamEnded(long streamId) {
       String node = streams.remove(streamId);
       if (node != null) {
         disconnect(streamId, node);

@@ -4,7 +4,6 @@ import com.google.protobuf.Value;
 import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
 import io.envoyproxy.controlplane.server.exception.RequestException;
 import io.envoyproxy.envoy.config.core.v3.Node;
-import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.grpc.Status;
 import io.meshlite.api.mesh.DataplaneSpec;
@@ -14,6 +13,7 @@ import io.meshlite.api.resource.ResourceKey;
 import io.meshlite.api.resource.ResourceMeta;
 import io.meshlite.api.resource.ResourceTypes;
 import io.meshlite.api.validation.ValidationException;
+import io.meshlite.cp.dpserver.StreamEndCallbacks;
 import io.meshlite.cp.runtime.Component;
 import io.meshlite.cp.store.ResourceStore;
 import io.meshlite.cp.store.StoreException;
@@ -264,7 +264,7 @@ public final class DataplaneLifecycle implements Component {
   }
 
   /** Stream tracking from the discovery server; runs on gRPC threads. */
-  private final class Callbacks implements DiscoveryServerCallbacks {
+  private final class Callbacks implements StreamEndCallbacks {
     @Override
     public void onV3StreamRequest(long streamId, DiscoveryRequest request) throws RequestException {
       if (streams.containsKey(streamId) || !running) {
@@ -288,22 +288,11 @@ public final class DataplaneLifecycle implements Component {
       }
     }
 
-    @Override
-    public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {
-      // delta xDS is refused by the reconciler
-    }
+
+
 
     @Override
-    public void onStreamClose(long streamId, String typeUrl) {
-      closed(streamId);
-    }
-
-    @Override
-    public void onStreamCloseWithError(long streamId, String typeUrl, Throwable error) {
-      closed(streamId);
-    }
-
-    private void closed(long streamId) {
+    public void streamEnded(long streamId) {
       String node = streams.remove(streamId);
       if (node != null && !node.isEmpty()) {
         disconnected(node);
