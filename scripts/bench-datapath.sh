@@ -13,7 +13,7 @@
 # The app is a JDK HttpServer that reads the 1 KiB request body and answers 1 KiB.
 # Each case is a POST of 1 KiB at RATE requests/s over CONNECTIONS HTTP/1.1 keep-alive connections
 # (h2load --h1 -c CONNECTIONS --rps RATE/CONNECTIONS); p50/p99/p99.9/max are computed from h2load's
-# per-request log (--log-file). Direct and mesh-mTLS alternate ROUNDS times, so a change of load on the shared
+# per-request log (--log-file, the measured period only), and both Envoys' CPU time per request from /proc. Direct and mesh-mTLS alternate ROUNDS times, so a change of load on the shared
 # machine hits both alike; the plaintext rounds follow.
 #
 # Pinning (taskset): kuma-cp, both kuma-dp and their Envoys on MESH_CPU (Envoy's --concurrency follows the
@@ -139,30 +139,40 @@ dp web-1 "$web_admin" "{\"type\": \"Dataplane\", \"mesh\": \"default\", \"name\"
   \"inbound\": [{\"port\": $web_in, \"servicePort\": $app, \"tags\": {\"kuma.io/service\": \"web\", \"kuma.io/protocol\": \"http\"}}],
   \"outbound\": [{\"port\": $web_out, \"tags\": {\"kuma.io/service\": \"backend\"}}]}}"
 await "a call through both Envoys" 60 curl -fsS -o /dev/null "http://127.0.0.1:$web_out/"
+# The Envoy processes, by the admin port they listen on: their CPU time per request is reported for the mesh cases.
+envoy_pid() { ss -ltnpH "sport = :$1" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2; }
+envoys="$(envoy_pid "$web_admin") $(envoy_pid "$backend_admin")"
+[ "$(wc -w <<<"$envoys")" = 2 ] || die "could not find both Envoy processes (ss -ltnp)"
+envoy_ticks() { local t=0 p; for p in $envoys; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$t"; }
 
 # --- the runs --------------------------------------------------------------------------------------------------
 # run <case> <port>: one h2load run; prints "achieved_rps ok failed p50 p99 p999 max" (latencies in ms)
 run_case() {
-  local out=$tmp/$1.txt log=$tmp/$1.log
+  local out=$tmp/$1.txt log=$tmp/$1.log t0 t1
+  t0=$(envoy_ticks)
   taskset -c "$CLIENT_CPU" h2load --h1 -c "$CONNECTIONS" --rps $((RATE / CONNECTIONS)) -D "$DURATION" \
     --warm-up-time "$WARMUP" -d "$tmp/body.bin" --log-file "$log" "http://127.0.0.1:$2/" >"$out" 2>&1 ||
     die "h2load failed: $(tail -3 "$out")"
+  t1=$(envoy_ticks)
   local rps ok failed
   rps=$(awk '/^finished in/ {gsub(",", "", $4); printf "%.0f", $4}' "$out")
   ok=$(awk '$2 == 200' "$log" | wc -l)
   failed=$(awk '/^requests:/ {print $10}' "$out")
-  awk '$2 == 200 {print $3}' "$log" | sort -n | awk -v rps="$rps" -v ok="$ok" -v failed="$failed" '{a[NR]=$1}
-    END {if (NR == 0) {print rps, 0, failed, "-", "-", "-", "-"; exit}
-         printf "%s %s %s %.3f %.3f %.3f %.3f\n", rps, ok, failed, a[int(NR*0.50)]/1000, a[int(NR*0.99)]/1000, a[int(NR*0.999)]/1000, a[NR]/1000}'
+  local cpu
+  cpu=$(awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v n=$((RATE * (DURATION + WARMUP))) 'BEGIN {printf "%.0f", t / hz * 1e6 / n}')
+  awk '$2 == 200 {print $3}' "$log" | sort -n | awk -v rps="$rps" -v ok="$ok" -v failed="$failed" -v cpu="$cpu" '{a[NR]=$1}
+    END {if (NR == 0) {print rps, 0, failed, "-", "-", "-", "-", cpu; exit}
+         printf "%s %s %s %.3f %.3f %.3f %.3f %s\n", rps, ok, failed, a[int(NR*0.50)]/1000, a[int(NR*0.99)]/1000, a[int(NR*0.999)]/1000, a[NR]/1000, cpu}'
 }
 declare -A p50s p99s
 rows=()
 record() { # record <label> <key> <result line>
-  local rps ok failed p50 p99 p999 max
-  read -r rps ok failed p50 p99 p999 max <<<"$3"
-  rows+=("| $1 | $rps | $ok | $failed | $p50 | $p99 | $p999 | $max | $(cut -d' ' -f1 /proc/loadavg) |")
+  local rps ok failed p50 p99 p999 max cpu
+  read -r rps ok failed p50 p99 p999 max cpu <<<"$3"
+  [ "$2" = mtls ] || [ "$2" = plain ] || cpu="-"
+  rows+=("| $1 | $rps | $ok | $failed | $p50 | $p99 | $p999 | $max | $cpu | $(cut -d' ' -f1 /proc/loadavg) |")
   p50s[$2]+="$p50 "; p99s[$2]+="$p99 "
-  echo "  $1: $rps req/s, $ok ok, $failed failed, p50 $p50 ms, p99 $p99 ms, p99.9 $p999 ms, max $max ms" >&2
+  echo "  $1: $rps req/s, $ok ok, $failed failed, p50 $p50 ms, p99 $p99 ms, p99.9 $p999 ms, max $max ms, Envoy CPU $cpu µs/req" >&2
 }
 median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {if (NR==0) {print "-"; exit}; printf "%.3f", (NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2}'; }
 
@@ -198,7 +208,7 @@ if [ "$PLAIN_ROUNDS" -gt 0 ]; then
   done
   hs3=$(stat_of "$backend_admin" "$hs_listener")
   [ "$hs3" = "$hs2" ] || die "the server Envoy's inbound counted TLS handshakes during the plaintext phase ($hs2 -> $hs3)"
-  plain_note="measured"
+  plain_note=""
 fi
 
 added() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%+.3f", a-b}'; }
@@ -207,7 +217,7 @@ plain_summary() {
   local q50 q99 e50 e99
   q50=$(median <<<"${p50s[directp]}"); q99=$(median <<<"${p99s[directp]}")
   e50=$(median <<<"${p50s[plain]}"); e99=$(median <<<"${p99s[plain]}")
-  echo ": direct p50 $q50 ms, p99 $q99 ms; mesh plaintext p50 $e50 ms, p99 $e99 ms; added p50 $(added "$e50" "$q50") ms, p99 $(added "$e99" "$q99") ms"
+  echo "direct p50 $q50 ms, p99 $q99 ms; mesh plaintext p50 $e50 ms, p99 $e99 ms; added p50 $(added "$e50" "$q50") ms, p99 $(added "$e99" "$q99") ms"
 }
 d50=$(median <<<"${p50s[direct]}"); d99=$(median <<<"${p99s[direct]}")
 m50=$(median <<<"${p50s[mtls]}"); m99=$(median <<<"${p99s[mtls]}")
@@ -218,13 +228,14 @@ Envoy $("$dist/bin/envoy" --version 2>/dev/null | grep -o '[0-9]*\.[0-9]*\.[0-9]
 each case: taskset -c $CLIENT_CPU h2load --h1 -c $CONNECTIONS --rps $((RATE / CONNECTIONS)) -D $DURATION --warm-up-time $WARMUP -d <$BODY-byte body> --log-file <log> http://127.0.0.1:<port>/
 app (JDK HttpServer, $BODY-byte answers) and h2load on CPU $CLIENT_CPU; kuma-cp, both kuma-dp and their Envoys on CPU $MESH_CPU
 
-| case | req/s | 200s | failed | p50 ms | p99 ms | p99.9 ms | max ms | load (1 min) |
-|---|---|---|---|---|---|---|---|---|
+| case | req/s | 200s | failed | p50 ms | p99 ms | p99.9 ms | max ms | Envoys' CPU µs/req | load (1 min) |
+|---|---|---|---|---|---|---|---|---|---|
 $(printf '%s\n' "${rows[@]}")
 
 medians over the mTLS phase's rounds: direct p50 $d50 ms, p99 $d99 ms; mesh mTLS p50 $m50 ms, p99 $m99 ms
 added by the mTLS sidecar pair: p50 $(added "$m50" "$d50") ms, p99 $(added "$m99" "$d99") ms
 mesh plaintext: $plain_note$(plain_summary)
+Envoys' CPU µs/req: user+system time of both Envoy processes over the h2load run (warm-up included) / requests sent
 server inbound TLS handshakes: $hs0 before, $hs1 after the mTLS phase; $( [ "$PLAIN_ROUNDS" -gt 0 ] && echo "$hs2 -> $hs3 over the plaintext phase")
 load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared)
 EOF
