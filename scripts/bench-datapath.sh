@@ -131,7 +131,7 @@ dp() { # dp <name> <admin port> <dataplane json>
     --admin-port "$2" --readiness-port "$ready" --dns-proxy-port "$(free_port)" --drain-time 1s \
     --work-dir "$tmp/$1" --binary-path "$dist/bin/envoy" --envoy-log-level warning >"$tmp/$1.log" 2>&1 &
   pids+=($!)
-  await "$1 ready" 120 bash -c "[ \"\$(curl -s http://127.0.0.1:$ready/ready)\" = READY ]"
+  await "$1 ready" 180 bash -c "[ \"\$(curl -s http://127.0.0.1:$ready/ready)\" = READY ]"
 }
 dp backend-1 "$backend_admin" "{\"type\": \"Dataplane\", \"mesh\": \"default\", \"name\": \"backend-1\", \"networking\": {\"address\": \"127.0.0.1\",
   \"inbound\": [{\"port\": $backend_in, \"servicePort\": $app, \"tags\": {\"kuma.io/service\": \"backend\", \"kuma.io/protocol\": \"http\"}}]}}"
