@@ -22,7 +22,7 @@
 #
 #   usage: scripts/bench-datapath.sh      (as root if h2load must be installed)
 #   knobs (env): RATE=1000 CONNECTIONS=10 DURATION=10 WARMUP=3 ROUNDS=3 PLAIN_ROUNDS=1 BODY=1024
-#                MESH_CPU=0 CLIENT_CPU=1
+#                MESH_CPU=0 CLIENT_CPU=1 KEEP=1 (keep the work directory: logs, h2load output)
 #   needs: dist/ (scripts/build.sh), curl, taskset.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
