@@ -55,7 +55,7 @@ threads() { awk '/^Threads:/ {print $2}' "/proc/$1/status"; }
 stats() { sort -n | awk '{a[NR]=$1} END {if (NR==0) {print "n/a"; exit}; m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%s (%s-%s)", m, a[1], a[NR]}'; }
 
 dns_present=false
-if unzip -l "$dist"/lib/kuma-dp/kuma-dp-*.jar 2>/dev/null | grep -q 'io/meshlite/agent/dns/DnsStub.class'; then
+if unzip -l "$dist"/lib/kuma-dp/kuma-dp-*.jar 2>/dev/null | grep -c 'io/meshlite/agent/dns/DnsStub.class' >/dev/null; then
   dns_present=true
 fi
 java_home=$(. "$root/scripts/lib/jdk.sh" && meshlite_find_jdk java)
