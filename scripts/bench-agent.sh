@@ -55,7 +55,7 @@ threads() { awk '/^Threads:/ {print $2}' "/proc/$1/status"; }
 stats() { sort -n | awk '{a[NR]=$1} END {if (NR==0) {print "n/a"; exit}; m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%s (%s-%s)", m, a[1], a[NR]}'; }
 
 dns_present=false
-if unzip -l "$dist"/lib/kuma-dp/kuma-dp-*.jar 2>/dev/null | grep -q 'io/meshlite/agent/dns/DnsStub.class'; then
+if unzip -l "$dist"/lib/kuma-dp/kuma-dp-*.jar 2>/dev/null | grep -c 'io/meshlite/agent/dns/DnsStub.class' >/dev/null; then
   dns_present=true
 fi
 java_home=$(. "$root/scripts/lib/jdk.sh" && meshlite_find_jdk java)
@@ -87,9 +87,11 @@ public class DnsFlood {
 EOF
 
 echo "== kuma-cp"
-api=$(free_port); dps=$(free_port); diag=$(free_port)
-KUMA_API_SERVER_HTTP_PORT=$api KUMA_API_SERVER_HTTP_INTERFACE=127.0.0.1 KUMA_DP_SERVER_PORT=$dps \
+api=$(free_port); apis=$(free_port); dps=$(free_port); diag=$(free_port)
+KUMA_API_SERVER_HTTP_PORT=$api KUMA_API_SERVER_HTTP_INTERFACE=127.0.0.1 \
+  KUMA_API_SERVER_HTTPS_PORT=$apis KUMA_API_SERVER_HTTPS_INTERFACE=127.0.0.1 KUMA_DP_SERVER_PORT=$dps \
   KUMA_DIAGNOSTICS_SERVER_PORT=$diag KUMA_GENERAL_WORK_DIR=$tmp/cp KUMA_XDS_DATAPLANE_DEREGISTRATION_DELAY=1s \
+  KUMA_DP_SERVER_AUTHN_DP_PROXY_TYPE=none \
   "$dist/bin/kuma-cp" run >"$tmp/kuma-cp.log" 2>&1 &
 cp_pid=$!
 for _ in $(seq 1 300); do
@@ -97,7 +99,10 @@ for _ in $(seq 1 300); do
   sleep 0.1
 done
 curl -fsS "http://127.0.0.1:$diag/ready" >/dev/null || { echo "kuma-cp did not start; see its log:" >&2; tail "$tmp/kuma-cp.log" >&2; exit 1; }
-echo "kuma-cp ready (dp-server 127.0.0.1:$dps)"
+# kuma-cp's dataplane server speaks TLS only (as Kuma's): kuma-dp verifies it with the CA kuma-cp wrote.
+ca=$tmp/cp/kuma-cp.crt
+[ -s "$ca" ] || { echo "kuma-cp wrote no CA certificate at $ca" >&2; exit 1; }
+echo "kuma-cp ready (dp-server https://127.0.0.1:$dps)"
 
 aot_file=$dist/lib/kuma-dp/kuma-dp.aot
 modes=(no-aot)
@@ -115,7 +120,7 @@ for run in $(seq 0 "$runs"); do
     [ "$mode" = no-aot ] && opts="-XX:AOTMode=off"
     log=$tmp/$name.log
     t0=$(now_ms)
-    JAVA_OPTS=$opts "$dist/bin/kuma-dp" run --cp-address "http://127.0.0.1:$dps" \
+    JAVA_OPTS=$opts "$dist/bin/kuma-dp" run --cp-address "https://127.0.0.1:$dps" --ca-cert-file "$ca" \
       --dataplane "{type: Dataplane, mesh: default, name: $name, networking: {address: 127.0.0.1, inbound: [{port: $inbound, servicePort: 1, tags: {kuma.io/service: bench}}]}}" \
       --admin-port "$admin" --readiness-port "$readiness" --dns-proxy-port "$dnsport" --drain-time 1s \
       --work-dir "$tmp/$name" --binary-path "$dist/bin/envoy" --envoy-log-level off >"$log" 2>&1 &

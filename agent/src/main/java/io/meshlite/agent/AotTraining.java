@@ -2,6 +2,8 @@ package io.meshlite.agent;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import io.meshlite.agent.envoy.OsProcessLauncher;
 import io.meshlite.agent.support.MiniHttp;
 import io.meshlite.agent.support.Ticker;
@@ -18,6 +20,8 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +29,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 
 /**
  * {@code kuma-dp aot-train}: one complete, real kuma-dp run used as the training run of the JDK AOT
@@ -58,6 +64,25 @@ final class AotTraining {
     stub.createContext("/metrics", ex -> answer(ex, 200, "text/plain; version=0.0.4", "training_app_up 1\n"));
     stub.createContext("/", ex -> answer(ex, 404, "text/plain", ""));
     stub.start();
+    // The bootstrap goes over TLS as in production (kuma-cp's dataplane server speaks only TLS), so the cache
+    // also holds the JDK HTTP client and JSSE; without keytool the training falls back to plain HTTP.
+    SSLContext tls = selfSignedTls(work);
+    HttpsServer tlsStub = null;
+    String cpAddress = "http://127.0.0.1:" + stub.getAddress().getPort();
+    List<String> caArgs = List.of();
+    if (tls != null) {
+      tlsStub = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
+      tlsStub.setHttpsConfigurator(new HttpsConfigurator(tls));
+      tlsStub.createContext("/bootstrap", ex -> answer(ex, 200, "application/json", bootstrapResponse(admin, stub)));
+      tlsStub.createContext("/", ex -> answer(ex, 404, "text/plain", ""));
+      tlsStub.start();
+      cpAddress = "https://127.0.0.1:" + tlsStub.getAddress().getPort();
+      caArgs = List.of("--ca-cert-file", work.resolve("aot-ca.pem").toString());
+      // The plaintext path (MiniHttp) is otherwise only used for Envoy's admin and the metrics scrape.
+      MiniHttp.exchange(new InetSocketAddress("127.0.0.1", stub.getAddress().getPort()), "127.0.0.1", "POST",
+          "/bootstrap", Map.of("content-type", "application/json"), "{}".getBytes(StandardCharsets.UTF_8),
+          Duration.ofSeconds(5));
+    }
     AtomicReference<Consumer<String>> signals = new AtomicReference<>();
     AtomicInteger exit = new AtomicInteger(-1);
     try {
@@ -75,7 +100,7 @@ final class AotTraining {
           code -> {});
       List<String> args = new ArrayList<>(List.of(
           "run",
-          "--cp-address", "http://127.0.0.1:" + stub.getAddress().getPort(),
+          "--cp-address", cpAddress,
           "--dataplane", """
               type: Dataplane
               mesh: "{{ mesh }}"
@@ -93,6 +118,7 @@ final class AotTraining {
           "--drain-time", "1s",
           "--concurrency", "1",
           "--envoy-log-level", "off"));
+      args.addAll(caArgs);
       Thread agent = Thread.ofPlatform().name("kuma-dp-training").start(() -> exit.set(new AgentMain(host).execute(
           args.toArray(String[]::new))));
       long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
@@ -119,6 +145,9 @@ final class AotTraining {
       return ready ? exit.get() : 1;
     } finally {
       stub.stop(0);
+      if (tlsStub != null) {
+        tlsStub.stop(0);
+      }
       try (var paths = Files.walk(work)) {
         paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
@@ -165,6 +194,51 @@ final class AotTraining {
     } catch (IOException e) {
       return "";
     }
+  }
+
+  /**
+   * A TLS context for the stub control plane with a fresh self-signed EC certificate for 127.0.0.1 (as
+   * kuma-cp's), made by the JDK's keytool; its certificate is written to {@code aot-ca.pem} in {@code
+   * work}. Null when keytool is missing or fails.
+   */
+  private SSLContext selfSignedTls(Path work) {
+    Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
+    Path store = work.resolve("aot-tls.p12");
+    char[] pass = "aot-training".toCharArray();
+    try {
+      if (!Files.isExecutable(keytool)
+          || !keytool(keytool, "-genkeypair", "-alias", "cp", "-keyalg", "EC", "-groupname", "secp256r1",
+              "-sigalg", "SHA256withECDSA", "-dname", "CN=127.0.0.1", "-ext", "san=ip:127.0.0.1", "-validity", "1",
+              "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", new String(pass))
+          || !keytool(keytool, "-exportcert", "-rfc", "-alias", "cp", "-keystore", store.toString(), "-storepass",
+              new String(pass), "-file", work.resolve("aot-ca.pem").toString())) {
+        err.println("aot-train: no keytool in " + keytool.getParent() + ", training with plain HTTP");
+        return null;
+      }
+      KeyStore ks = KeyStore.getInstance("PKCS12");
+      try (var in = Files.newInputStream(store)) {
+        ks.load(in, pass);
+      }
+      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      kmf.init(ks, pass);
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(kmf.getKeyManagers(), null, null);
+      return ctx;
+    } catch (IOException | GeneralSecurityException e) {
+      err.println("aot-train: no TLS certificate (" + e + "), training with plain HTTP");
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  private static boolean keytool(Path keytool, String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(keytool.toString());
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(Redirect.DISCARD).start();
+    return p.waitFor() == 0;
   }
 
   private static int freePort() throws IOException {
