@@ -188,7 +188,7 @@ class DeltaXdsEnvoyIT {
     envoys.add(e);
 
     // Refused, Envoy opens a further stream after its backoff: the first one has ended.
-    await().atMost(START).until(() -> e.stat("cluster.ads_cluster.upstream_rq_total") >= 2);
+    await().atMost(START).ignoreExceptions().until(() -> e.stat("cluster.ads_cluster.upstream_rq_total") >= 2);
     assertThat(e.admin("/listeners").body()).doesNotContain("inbound:");
     assertThat(e.stat("control_plane.connected_state")).isZero();
     assertThat(cp.cp.dpServer().connectedProxies()).doesNotContain("default.web-1");
@@ -198,7 +198,7 @@ class DeltaXdsEnvoyIT {
   private final class DeltaAds implements StreamObserver<DeltaDiscoveryResponse> {
     final Map<String, Listener> resources = new ConcurrentHashMap<>();
     final AtomicReference<Throwable> error = new AtomicReference<>();
-    final StreamObserver<DeltaDiscoveryRequest> requests;
+    private StreamObserver<DeltaDiscoveryRequest> requests;
 
     DeltaAds(String nodeId, String token) {
       AggregatedDiscoveryServiceStub stub =
@@ -211,10 +211,14 @@ class DeltaXdsEnvoyIT {
         md.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), token);
         stub = stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md));
       }
-      requests = stub.deltaAggregatedResources(this);
-      requests.onNext(
-          DeltaDiscoveryRequest.newBuilder().setNode(Node.newBuilder().setId(nodeId)).setTypeUrl(CLUSTER).build());
-      requests.onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl(LISTENER).build());
+      // A gRPC request stream takes one message at a time: the ACKs (sent from the response
+      // thread) and these subscriptions are sent under this object's lock.
+      synchronized (this) {
+        requests = stub.deltaAggregatedResources(this);
+        requests.onNext(
+            DeltaDiscoveryRequest.newBuilder().setNode(Node.newBuilder().setId(nodeId)).setTypeUrl(CLUSTER).build());
+        requests.onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl(LISTENER).build());
+      }
     }
 
     List<String> listenerNames() {
@@ -252,7 +256,7 @@ class DeltaXdsEnvoyIT {
       error.compareAndSet(null, new IllegalStateException("the server completed the stream"));
     }
 
-    void close() {
+    synchronized void close() {
       try {
         requests.onCompleted();
       } catch (RuntimeException ignored) {
