@@ -90,6 +90,9 @@ public final class BootstrapRequestFactory implements BootstrapClient.RequestSou
     if (rt.bindOutbounds()) {
       features.add("feature-bind-outbounds");
     }
+    if (rt.deltaXds()) {
+      features.add("feature-delta-grpc");
+    }
     return new BootstrapRequest(
         dp.mesh(),
         dp.name(),

@@ -135,6 +135,9 @@ public record AgentConfig(
    * @param workDir the work directory, or null for a temporary one removed on exit
    * @param dynamicMetadata sent to the control plane (HOST_IP)
    * @param maxMemoryBytes memory limit sent as resources.maxHeapSizeBytes, 0 if none
+   * @param deltaXds whether Envoy should use incremental xDS ({@code
+   *     KUMA_DATAPLANE_RUNTIME_ENVOY_XDS_TRANSPORT_PROTOCOL_VARIANT=DELTA_GRPC}; sent to the control
+   *     plane as the feature {@code feature-delta-grpc})
    */
   public record Runtime(
       Path workDir,
@@ -145,7 +148,8 @@ public record AgentConfig(
       String metricsKeyPath,
       boolean bindOutbounds,
       Map<String, String> dynamicMetadata,
-      long maxMemoryBytes) {
+      long maxMemoryBytes,
+      boolean deltaXds) {
     public Runtime {
       dynamicMetadata = Map.copyOf(dynamicMetadata);
     }

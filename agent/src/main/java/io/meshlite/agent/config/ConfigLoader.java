@@ -257,6 +257,9 @@ public final class ConfigLoader {
         runAs);
   }
 
+  /** Kuma 2.x: {@code DELTA_GRPC} asks the control plane for an incremental-xDS bootstrap. */
+  static final String XDS_VARIANT_ENV = "KUMA_DATAPLANE_RUNTIME_ENVOY_XDS_TRANSPORT_PROTOCOL_VARIANT";
+
   private AgentConfig.Runtime runtime(RunOptions f) {
     String workDir = str(f.workDir, "--work-dir", "KUMA_DATAPLANE_RUNTIME_WORK_DIR", "");
     Integer readiness = integer(f.readinessPort, "--readiness-port", "KUMA_READINESS_PORT", 9902);
@@ -274,6 +277,10 @@ public final class ConfigLoader {
     }
     long maxMemory = parse(null, null, "KUMA_DATAPLANE_RESOURCES_MAX_MEMORY_BYTES", "0", Long::parseLong,
         "is not a number of bytes");
+    String variant = env.getOrDefault(XDS_VARIANT_ENV, "GRPC").strip();
+    if (!variant.equals("GRPC") && !variant.equals("DELTA_GRPC")) {
+      problems.add(XDS_VARIANT_ENV + ": \"" + variant + "\" is not a transport protocol variant (expected: GRPC or DELTA_GRPC)");
+    }
     return new AgentConfig.Runtime(
         workDir.isEmpty() ? null : Path.of(workDir),
         readiness == null ? 9902 : readiness,
@@ -283,7 +290,8 @@ public final class ConfigLoader {
         keyPath,
         bindOutbounds,
         metadata,
-        maxMemory);
+        maxMemory,
+        variant.equals("DELTA_GRPC"));
   }
 
   private AgentConfig.Metrics metrics(RunOptions f) {

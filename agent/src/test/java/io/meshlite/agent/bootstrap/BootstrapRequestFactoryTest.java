@@ -20,13 +20,17 @@ class BootstrapRequestFactoryTest {
   @TempDir Path tmp;
 
   private AgentConfig cfg(String inlineToken, Path tokenFile, Integer adminPort) {
+    return cfg(inlineToken, tokenFile, adminPort, false);
+  }
+
+  private AgentConfig cfg(String inlineToken, Path tokenFile, Integer adminPort, boolean delta) {
     return new AgentConfig(
         new AgentConfig.Dataplane("dp-1", "default", "dataplane", null),
         new AgentConfig.ControlPlane(URI.create("http://127.0.0.1:5678"), "", false, Duration.ofSeconds(3), Duration.ofMinutes(5)),
         new AgentConfig.Token(inlineToken, tokenFile),
         new AgentConfig.Envoy("envoy", "info", "", 0, Duration.ofSeconds(30), adminPort,
             new AgentConfig.Restart(true, Duration.ofSeconds(1), Duration.ofSeconds(30)), false),
-        new AgentConfig.Runtime(null, 9902, true, 15053, "", "", false, Map.of("HOST_IP", "10.1.2.3"), 0),
+        new AgentConfig.Runtime(null, 9902, true, 15053, "", "", false, Map.of("HOST_IP", "10.1.2.3"), 0, delta),
         "info",
         AgentConfig.Metrics.defaults());
   }
@@ -58,6 +62,12 @@ class BootstrapRequestFactoryTest {
     assertThat(json.path("ipv6Enabled").asBoolean()).isFalse();
     assertThat(json.path("dnsPort").asInt()).isEqualTo(15053);
     assertThat(json.has("dataplaneResource")).isFalse();
+  }
+
+  @Test
+  void deltaXdsIsAdvertisedAsKumasFeature() throws Exception {
+    BootstrapRequestFactory f = new BootstrapRequestFactory(cfg("t", null, null, true), ENVOY, tmp, null, 0, false);
+    assertThat(f.next().features()).contains("feature-delta-grpc");
   }
 
   @Test

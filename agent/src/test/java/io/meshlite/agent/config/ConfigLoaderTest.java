@@ -51,7 +51,7 @@ class ConfigLoaderTest {
         "envoy", "info", "", 0, Duration.ofSeconds(30), null,
         new AgentConfig.Restart(true, Duration.ofSeconds(1), Duration.ofSeconds(30)), false));
     assertThat(c.runtime()).isEqualTo(new AgentConfig.Runtime(
-        null, 9902, true, 15053, "", "", false, Map.of(), 0));
+        null, 9902, true, 15053, "", "", false, Map.of(), 0, false));
     assertThat(c.logLevel()).isEqualTo("info");
     assertThat(c.metrics()).isEqualTo(new AgentConfig.Metrics(true, "127.0.0.1", 0));
   }
@@ -162,6 +162,15 @@ class ConfigLoaderTest {
     assertThat(msg).contains("KUMA_DATAPLANE_ADMIN_PORT: \"x\" is not a whole number")
         .contains("KUMA_CONTROL_PLANE_RETRY_BACKOFF: \"soon\" is not a duration")
         .contains("KUMA_DNS_ENABLED: \"maybe\" is not a boolean");
+  }
+
+  @Test
+  void deltaXdsIsAskedForThroughKumasTransportProtocolVariant() {
+    String env = "KUMA_DATAPLANE_RUNTIME_ENVOY_XDS_TRANSPORT_PROTOCOL_VARIANT";
+    assertThat(load(Map.of(env, "DELTA_GRPC"), "--name", "a", "--mesh", "m").runtime().deltaXds()).isTrue();
+    assertThat(load(Map.of(env, "GRPC"), "--name", "a", "--mesh", "m").runtime().deltaXds()).isFalse();
+    assertThat(error(Map.of(env, "delta"), "--name", "a", "--mesh", "m"))
+        .contains(env + ": \"delta\" is not a transport protocol variant (expected: GRPC or DELTA_GRPC)");
   }
 
   @Test

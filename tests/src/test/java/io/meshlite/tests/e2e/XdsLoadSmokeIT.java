@@ -96,8 +96,23 @@ class XdsLoadSmokeIT {
   }
 
   @Test
+  void deltaStreamsAreConfiguredAndEveryChangeReachesExactlyTheStreamsItAffects() throws Exception {
+    BenchReport report = run(smoke().withProtocol(true, XdsLoadHarness.CHANGES));
+
+    assertThat(report.first().failures()).as("failed streams").isEmpty();
+    assertThat(report.first().converged()).as("delta streams with their full configuration").isEqualTo(20);
+    assertThat(report.first().bytes()).isPositive();
+    for (ChangeResult c : report.changes()) {
+      assertThat(c.failures()).as(c.kind() + " failed streams").isEmpty();
+      assertThat(c.converged()).as(c.kind() + ": " + c.description()).isEqualTo(c.affected());
+      assertThat(c.pushesUnaffected()).as(c.kind() + ": pushes to streams it does not affect").isZero();
+    }
+    assertThat(change(report.changes(), "endpoint-hub").affected()).isEqualTo(20);
+  }
+
+  @Test
   void theSotwAndDeltaClientsWorkAgainstTheReferenceServer() throws Exception {
-    // kuma-cp does not serve delta xDS yet; java-control-plane's own server does, and also RDS.
+    // java-control-plane's own server, which also serves RDS, checks the clients themselves.
     // A SotW NACK makes the server resend (the version differs from the last ACKed one); a delta
     // NACK leaves the resource rejected until it changes, so delta runs without NACKs.
     for (String mode : List.of("sotw", "sotw-nack", "delta")) {

@@ -71,7 +71,7 @@ final class BootstrapGenerator {
                 .setCdsConfig(adsWithoutFetchTimeout())
                 .setAdsConfig(
                     ApiConfigSource.newBuilder()
-                        .setApiType(ApiConfigSource.ApiType.GRPC)
+                        .setApiType(apiType(request))
                         .setTransportApiVersion(ApiVersion.V3)
                         .setSetNodeOnFirstMessageOnly(true)
                         .addGrpcServices(adsGrpcService(request.dataplaneToken()))))
@@ -97,6 +97,20 @@ final class BootstrapGenerator {
                 .setTypedConfig(Protos.any(GoogleRE2.getDefaultInstance())))
         .build();
   }
+  /** The kuma-dp feature that asks for incremental xDS, as Kuma 2.x names it. */
+  static final String FEATURE_DELTA_GRPC = "feature-delta-grpc";
+
+  /**
+   * Incremental ({@code DELTA_GRPC}) ADS when kuma-dp advertises {@value #FEATURE_DELTA_GRPC}
+   * (it does when {@code KUMA_DATAPLANE_RUNTIME_ENVOY_XDS_TRANSPORT_PROTOCOL_VARIANT=DELTA_GRPC}),
+   * state-of-the-world ({@code GRPC}) otherwise, as Kuma 2.14 does.
+   */
+  static ApiConfigSource.ApiType apiType(BootstrapRequest request) {
+    return request.features() != null && request.features().contains(FEATURE_DELTA_GRPC)
+        ? ApiConfigSource.ApiType.DELTA_GRPC
+        : ApiConfigSource.ApiType.GRPC;
+  }
+
 
   private static Node node(BootstrapRequest r, DataplaneSpec dp, int adminPort) {
     Struct.Builder md = Struct.newBuilder();

@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The dataplane server: one port serving {@code POST /bootstrap} (HTTP/1.1 and h2c) and the ADS
- * gRPC service (SotW) that Envoy streams its configuration from. It owns the xDS snapshot cache and
- * the {@link XdsReconciler} that keeps it current.
+ * gRPC service (SotW and incremental) that Envoy streams its configuration from. It owns the xDS
+ * snapshot cache and the {@link XdsReconciler} that keeps it current.
  */
 public final class DpServer implements Component {
   private static final Logger log = LoggerFactory.getLogger(DpServer.class);

@@ -9,11 +9,12 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.stub.StreamObserver;
 
 /**
- * Wraps java-control-plane's ADS service so that every request of a SotW stream carries the node
- * of the stream's first request. Envoy sends the node only once ({@code
+ * Wraps java-control-plane's ADS service so that every request of a stream, SotW or delta, carries
+ * the node of the stream's first request. Envoy sends the node only once ({@code
  * setNodeOnFirstMessageOnly: true}, as Kuma's bootstrap asks), but the snapshot cache picks the
- * node group from each request; without this, requests after the first would watch an empty
- * group and never be answered.
+ * node group from each request, and the stream callbacks ({@link AdsStreamCallbacks}) identify the
+ * proxy by it; without this, requests after the first would watch an empty group and never be
+ * answered.
  */
 final class NodeCarryingAds extends AggregatedDiscoveryServiceImplBase {
   private final AggregatedDiscoveryServiceImplBase delegate;
@@ -54,6 +55,30 @@ final class NodeCarryingAds extends AggregatedDiscoveryServiceImplBase {
   @Override
   public StreamObserver<DeltaDiscoveryRequest> deltaAggregatedResources(
       StreamObserver<DeltaDiscoveryResponse> responses) {
-    return delegate.deltaAggregatedResources(responses);
+    StreamObserver<DeltaDiscoveryRequest> requests = delegate.deltaAggregatedResources(responses);
+    return new StreamObserver<>() {
+      // gRPC delivers one stream's messages one at a time, in order.
+      private Node node;
+
+      @Override
+      public void onNext(DeltaDiscoveryRequest r) {
+        if (r.hasNode()) {
+          node = r.getNode();
+          requests.onNext(r);
+        } else {
+          requests.onNext(node == null ? r : r.toBuilder().setNode(node).build());
+        }
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        requests.onError(t);
+      }
+
+      @Override
+      public void onCompleted() {
+        requests.onCompleted();
+      }
+    };
   }
 }

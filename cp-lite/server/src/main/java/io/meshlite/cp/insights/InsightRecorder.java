@@ -5,14 +5,13 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.Value;
 import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.envoyproxy.envoy.config.core.v3.Node;
 import io.meshlite.api.resource.Json;
 import io.meshlite.api.resource.Resource;
 import io.meshlite.api.resource.ResourceKey;
 import io.meshlite.api.resource.ResourceMeta;
 import io.meshlite.api.resource.ResourceTypes;
-import io.meshlite.cp.dpserver.StreamEndCallbacks;
+import io.meshlite.cp.dpserver.AdsStreamCallbacks;
 import io.meshlite.cp.runtime.Component;
 import io.meshlite.cp.store.ResourceStore;
 import io.meshlite.cp.store.StoreEvent;
@@ -371,8 +370,8 @@ public final class InsightRecorder implements Component {
   }
 
   /** The {@code version} struct kuma-dp puts into the node metadata ({@code kumaDp}, {@code envoy}, ...). */
-  private static JsonNode versionOf(DiscoveryRequest request) {
-    Value v = request.getNode().getMetadata().getFieldsMap().get("version");
+  private static JsonNode versionOf(Node node) {
+    Value v = node.getMetadata().getFieldsMap().get("version");
     if (v == null || !v.hasStructValue()) {
       return null;
     }
@@ -385,9 +384,9 @@ public final class InsightRecorder implements Component {
   }
 
   /** Stream tracking from the discovery server; runs on gRPC threads. */
-  private final class Callbacks implements StreamEndCallbacks {
+  private final class Callbacks implements AdsStreamCallbacks {
     @Override
-    public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
+    public void request(long streamId, AdsRequest request) {
       Stream s = streams.get(streamId);
       if (s == null) {
         if (!running) {
@@ -395,21 +394,21 @@ public final class InsightRecorder implements Component {
         }
         ProxyId id;
         try {
-          id = ProxyId.parse(request.getNode().getId());
+          id = ProxyId.parse(request.node().getId());
         } catch (IllegalArgumentException e) {
           return; // refused by the reconciler
         }
-        Stream fresh = new Stream(id, instanceId, clock.instant(), versionOf(request));
+        Stream fresh = new Stream(id, instanceId, clock.instant(), versionOf(request.node()));
         if (streams.putIfAbsent(streamId, fresh) == null) {
           submit(() -> write(fresh, null));
         }
         return;
       }
-      if (request.getResponseNonce().isEmpty()) {
+      if (!request.answersResponse()) {
         return; // a subscription, not an answer to a response
       }
-      Stats service = s.service(request.getTypeUrl());
-      if (request.hasErrorDetail()) {
+      Stats service = s.service(request.typeUrl());
+      if (request.nack()) {
         s.total.rejected.incrementAndGet();
         if (service != null) {
           service.rejected.incrementAndGet();
@@ -424,22 +423,19 @@ public final class InsightRecorder implements Component {
     }
 
     @Override
-    public void onV3StreamResponse(long streamId, DiscoveryRequest request, DiscoveryResponse response) {
+    public void responded(long streamId, String typeUrl) {
       Stream s = streams.get(streamId);
       if (s == null) {
         return;
       }
       s.total.sent.incrementAndGet();
-      Stats service = s.service(response.getTypeUrl());
+      Stats service = s.service(typeUrl);
       if (service != null) {
         service.sent.incrementAndGet();
       }
       s.lastUpdateTime = clock.instant();
       s.dirty.set(true);
     }
-
-
-
 
     @Override
     public void streamEnded(long streamId) {

@@ -5,13 +5,11 @@ import io.envoyproxy.controlplane.cache.SnapshotCache;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
 import io.envoyproxy.controlplane.server.exception.RequestException;
-import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.grpc.Status;
 import io.meshlite.api.resource.ResourceTypes;
 import io.meshlite.cp.ca.DataplaneIdentities;
 import io.meshlite.cp.ca.MtlsSupport;
-import io.meshlite.cp.dpserver.StreamEndCallbacks;
+import io.meshlite.cp.dpserver.AdsStreamCallbacks;
 import io.meshlite.cp.runtime.Component;
 import io.meshlite.cp.store.ResourceStore;
 import io.meshlite.cp.store.StoreEvent;
@@ -433,10 +431,10 @@ public final class XdsReconciler implements Component {
   }
 
   /** Connection tracking from the discovery server; runs on gRPC threads. */
-  private final class Callbacks implements StreamEndCallbacks {
+  private final class Callbacks implements AdsStreamCallbacks {
     @Override
-    public void onV3StreamRequest(long streamId, DiscoveryRequest request) throws RequestException {
-      String node = request.getNode().getId();
+    public void request(long streamId, AdsRequest request) throws RequestException {
+      String node = request.node().getId();
       String known = streams.get(streamId);
       if (known != null) {
         if (!node.isEmpty() && !node.equals(known)) {
@@ -456,18 +454,9 @@ public final class XdsReconciler implements Component {
         throw new RequestException(Status.INVALID_ARGUMENT.withDescription(e.getMessage()));
       }
       if (streams.putIfAbsent(streamId, node) == null) {
-        connect(streamId, id, ProxyMetadata.fromNode(request.getNode()));
+        connect(streamId, id, ProxyMetadata.fromNode(request.node()));
       }
     }
-
-    @Override
-    public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) throws RequestException {
-      throw new RequestException(
-          Status.UNIMPLEMENTED.withDescription(
-              "delta xDS is not supported yet: use a bootstrap with adsConfig.apiType GRPC"));
-    }
-
-
 
     @Override
     public void streamEnded(long streamId) {

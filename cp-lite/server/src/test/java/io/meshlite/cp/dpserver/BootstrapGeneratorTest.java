@@ -24,6 +24,29 @@ class BootstrapGeneratorTest {
         null, null, null);
   }
 
+  private static BootstrapRequest withFeatures(java.util.List<String> features) {
+    return new BootstrapRequest(
+        "default", "a", null, null, null, null, null, null, null, null, null, null, null, features, null, null, null,
+        null, null, null);
+  }
+
+  @Test
+  void adsIsStateOfTheWorldUnlessKumaDpAdvertisesDeltaGrpc() {
+    BootstrapGenerator.XdsServer xds = new BootstrapGenerator.XdsServer("10.0.0.9", 5678, false);
+
+    assertThat(generator.generate(request(null), DP, 9901, xds).getDynamicResources().getAdsConfig().getApiType())
+        .isEqualTo(io.envoyproxy.envoy.config.core.v3.ApiConfigSource.ApiType.GRPC);
+    assertThat(
+            generator.generate(withFeatures(java.util.List.of("feature-reuse-port")), DP, 9901, xds)
+                .getDynamicResources().getAdsConfig().getApiType())
+        .isEqualTo(io.envoyproxy.envoy.config.core.v3.ApiConfigSource.ApiType.GRPC);
+    var delta =
+        generator.generate(withFeatures(java.util.List.of("feature-reuse-port", "feature-delta-grpc")), DP, 9901, xds)
+            .getDynamicResources().getAdsConfig();
+    assertThat(delta.getApiType()).isEqualTo(io.envoyproxy.envoy.config.core.v3.ApiConfigSource.ApiType.DELTA_GRPC);
+    assertThat(delta.getSetNodeOnFirstMessageOnly()).isTrue();
+  }
+
   private final BootstrapGenerator generator = new BootstrapGenerator("/dev/null", Duration.ofSeconds(1));
 
   @Test

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.stub.StreamObserver;
@@ -13,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 class NodeCarryingAdsTest {
   private final List<DiscoveryRequest> seen = new ArrayList<>();
+  private final List<DeltaDiscoveryRequest> seenDelta = new ArrayList<>();
 
   private final AggregatedDiscoveryServiceImplBase recording =
       new AggregatedDiscoveryServiceImplBase() {
@@ -31,7 +34,40 @@ class NodeCarryingAdsTest {
             public void onCompleted() {}
           };
         }
+
+        @Override
+        public StreamObserver<DeltaDiscoveryRequest> deltaAggregatedResources(StreamObserver<DeltaDiscoveryResponse> out) {
+          return new StreamObserver<>() {
+            @Override
+            public void onNext(DeltaDiscoveryRequest r) {
+              seenDelta.add(r);
+            }
+
+            @Override
+            public void onError(Throwable t) {}
+
+            @Override
+            public void onCompleted() {}
+          };
+        }
       };
+
+  @Test
+  void laterRequestsOfADeltaStreamCarryTheFirstRequestsNode() {
+    Node node = Node.newBuilder().setId("default.web-1").setCluster("web").build();
+    NodeCarryingAds ads = new NodeCarryingAds(recording);
+    StreamObserver<DeltaDiscoveryRequest> stream = ads.deltaAggregatedResources(null);
+
+    stream.onNext(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl("cds").build());
+    stream.onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl("lds").setResponseNonce("1").build());
+    ads.deltaAggregatedResources(null).onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl("eds").build());
+
+    assertThat(seenDelta).extracting(DeltaDiscoveryRequest::getTypeUrl).containsExactly("cds", "lds", "eds");
+    assertThat(seenDelta.get(0).getNode()).isEqualTo(node);
+    assertThat(seenDelta.get(1).getNode()).isEqualTo(node);
+    assertThat(seenDelta.get(1).getResponseNonce()).isEqualTo("1");
+    assertThat(seenDelta.get(2).hasNode()).as("another stream").isFalse();
+  }
 
   @Test
   void laterRequestsOfAStreamCarryTheFirstRequestsNode() {

@@ -20,6 +20,7 @@ import io.meshlite.api.resource.ResourceTypes;
 import io.meshlite.cp.store.memory.MemoryStore;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
@@ -151,6 +152,45 @@ class InsightRecorderTest {
     long writes = recorder.writes();
     assertThat(writes - writesAfterConnect).isBetween(1L, 2L);
     await().during(Duration.ofMillis(1500)).atMost(WAIT).until(() -> recorder.writes() == writes);
+  }
+
+  @Test
+  void aDeltaStreamIsASubscriptionWithItsAcksAndNacksCounted() throws Exception {
+    dataplane("web-1");
+    recorder = new InsightRecorder(store, Clock.systemUTC(), "host-5678", Duration.ofSeconds(1));
+    recorder.start();
+    DiscoveryRequest sotw = first("default.web-1");
+    var callbacks = recorder.callbacks();
+    callbacks.onV3StreamDeltaRequest(
+        7,
+        io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest.newBuilder()
+            .setNode(sotw.getNode()).setTypeUrl(CDS).build());
+    await().atMost(WAIT).until(() -> subscriptions().size() == 1);
+    assertThat(subscriptions().get(0).path("version").path("envoy").path("version").asText()).isEqualTo("1.36.2");
+
+    for (String nonce : List.of("1", "2")) {
+      callbacks.onV3StreamDeltaResponse(
+          7,
+          io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest.getDefaultInstance(),
+          io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse.newBuilder().setTypeUrl(LDS).setNonce(nonce).build());
+    }
+    callbacks.onV3StreamDeltaRequest(
+        7,
+        io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest.newBuilder()
+            .setNode(sotw.getNode()).setTypeUrl(LDS).setResponseNonce("1")
+            .setErrorDetail(Status.newBuilder().setMessage("bad listener")).build());
+    callbacks.onV3StreamDeltaRequest(
+        7,
+        io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest.newBuilder()
+            .setNode(sotw.getNode()).setTypeUrl(LDS).setResponseNonce("2").build());
+
+    await().atMost(WAIT).until(() -> subscriptions().get(0).path("status").path("lds").path("responsesSent").asText().equals("2"));
+    JsonNode status = subscriptions().get(0).path("status");
+    assertThat(status.path("lds").path("responsesAcknowledged").asText()).isEqualTo("1");
+    assertThat(status.path("lds").path("responsesRejected").asText()).isEqualTo("1");
+
+    callbacks.onStreamCloseWithError(7, LDS, new RuntimeException("gone"));
+    await().atMost(WAIT).until(() -> subscriptions().get(0).hasNonNull("disconnectTime"));
   }
 
   @Test

@@ -175,6 +175,36 @@ class XdsReconcilerTest {
   }
 
   @Test
+  void aDeltaStreamConnectsAProxyLikeASotwStreamAndTheSameRulesApply() throws Exception {
+    reconciler.callbacks().onV3StreamDeltaRequest(
+        1,
+        io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest.newBuilder()
+            .setNode(Node.newBuilder().setId(WEB))
+            .setTypeUrl(Resources.V3.CLUSTER_TYPE_URL)
+            .build());
+
+    Snapshot s = awaitSnapshot(WEB);
+    assertThat(s.listeners().resources()).containsKey("inbound:10.0.0.1:8080");
+    assertThat(reconciler.connectedProxies()).containsExactly(WEB);
+    assertThatThrownBy(() -> reconciler.callbacks().onV3StreamDeltaRequest(
+            1,
+            io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest.newBuilder()
+                .setNode(Node.newBuilder().setId("default.other"))
+                .build()))
+        .isInstanceOf(RequestException.class)
+        .hasMessageContaining("node id changed");
+    assertThatThrownBy(() -> reconciler.callbacks().onV3StreamDeltaRequest(
+            2,
+            io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest.newBuilder()
+                .setNode(Node.newBuilder().setId("no-dot"))
+                .build()))
+        .isInstanceOf(RequestException.class);
+
+    reconciler.callbacks().onStreamClose(1, Resources.V3.CLUSTER_TYPE_URL);
+    assertThat(reconciler.connectedProxies()).isEmpty();
+  }
+
+  @Test
   void aProxyWhoseLastStreamClosesIsForgotten() throws Exception {
     connect(1, WEB);
     connect(2, WEB);

@@ -4,7 +4,6 @@ import com.google.protobuf.Value;
 import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
 import io.envoyproxy.controlplane.server.exception.RequestException;
 import io.envoyproxy.envoy.config.core.v3.Node;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.grpc.Status;
 import io.meshlite.api.mesh.DataplaneSpec;
 import io.meshlite.api.resource.Resource;
@@ -13,7 +12,7 @@ import io.meshlite.api.resource.ResourceKey;
 import io.meshlite.api.resource.ResourceMeta;
 import io.meshlite.api.resource.ResourceTypes;
 import io.meshlite.api.validation.ValidationException;
-import io.meshlite.cp.dpserver.StreamEndCallbacks;
+import io.meshlite.cp.dpserver.AdsStreamCallbacks;
 import io.meshlite.cp.runtime.Component;
 import io.meshlite.cp.store.ResourceStore;
 import io.meshlite.cp.store.StoreException;
@@ -264,31 +263,29 @@ public final class DataplaneLifecycle implements Component {
   }
 
   /** Stream tracking from the discovery server; runs on gRPC threads. */
-  private final class Callbacks implements StreamEndCallbacks {
+  private final class Callbacks implements AdsStreamCallbacks {
     @Override
-    public void onV3StreamRequest(long streamId, DiscoveryRequest request) throws RequestException {
+    public void request(long streamId, AdsRequest request) throws RequestException {
       if (streams.containsKey(streamId) || !running) {
         return;
       }
       Optional<Resource> dataplane;
       try {
-        dataplane = fromNode(request.getNode());
+        dataplane = fromNode(request.node());
       } catch (ValidationException e) {
         log.warn("refusing an ADS stream with an invalid Dataplane node={} error={}",
-            request.getNode().getId(), e.getMessage());
+            request.node().getId(), e.getMessage());
         throw new RequestException(Status.INVALID_ARGUMENT.withDescription(e.getMessage()));
       }
       if (dataplane.isEmpty()) {
         streams.put(streamId, ""); // not self-registering: nothing to track
         return;
       }
-      String nodeId = request.getNode().getId();
+      String nodeId = request.node().getId();
       if (streams.putIfAbsent(streamId, nodeId) == null) {
         connected(streamId, nodeId, dataplane.get());
       }
     }
-
-
 
 
     @Override

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
 
 /**
  * The ADS service behind dataplane token authentication. A stream is held back until its first
@@ -45,25 +46,17 @@ final class AuthenticatingAds extends AggregatedDiscoveryServiceImplBase {
 
   @Override
   public StreamObserver<DiscoveryRequest> streamAggregatedResources(StreamObserver<DiscoveryResponse> responses) {
-    return new Stream(TokenMetadata.current(), new Responses(responses));
+    return new Stream<>(
+        TokenMetadata.current(), new Responses<>(responses), DiscoveryRequest::getNode,
+        delegate::streamAggregatedResources);
   }
 
+  /** Incremental (delta) ADS: authenticated exactly like a SotW stream, on its first request. */
   @Override
   public StreamObserver<DeltaDiscoveryRequest> deltaAggregatedResources(StreamObserver<DeltaDiscoveryResponse> responses) {
-    responses.onError(
-        Status.UNIMPLEMENTED
-            .withDescription("delta xDS is not supported yet: use a bootstrap with adsConfig.apiType GRPC")
-            .asRuntimeException());
-    return new StreamObserver<>() {
-      @Override
-      public void onNext(DeltaDiscoveryRequest value) {}
-
-      @Override
-      public void onError(Throwable t) {}
-
-      @Override
-      public void onCompleted() {}
-    };
+    return new Stream<>(
+        TokenMetadata.current(), new Responses<>(responses), DeltaDiscoveryRequest::getNode,
+        delegate::deltaAggregatedResources);
   }
 
   /**
@@ -104,16 +97,16 @@ final class AuthenticatingAds extends AggregatedDiscoveryServiceImplBase {
   }
 
   /** The response side, safe to close from any thread (the discovery server locks on it too). */
-  static final class Responses implements StreamObserver<DiscoveryResponse> {
-    private final StreamObserver<DiscoveryResponse> out;
+  static final class Responses<R> implements StreamObserver<R> {
+    private final StreamObserver<R> out;
     private boolean done;
 
-    Responses(StreamObserver<DiscoveryResponse> out) {
+    Responses(StreamObserver<R> out) {
       this.out = out;
     }
 
     @Override
-    public synchronized void onNext(DiscoveryResponse r) {
+    public synchronized void onNext(R r) {
       if (!done) {
         try {
           out.onNext(r);
@@ -148,26 +141,41 @@ final class AuthenticatingAds extends AggregatedDiscoveryServiceImplBase {
     }
   }
 
-  /** One ADS stream: authenticating, open or closed. */
-  final class Stream implements StreamObserver<DiscoveryRequest>, LiveStreams.Guarded {
+  /**
+   * One ADS stream, SotW ({@code Q} = {@code DiscoveryRequest}) or delta: authenticating, open or
+   * closed.
+   */
+  final class Stream<Q, R> implements StreamObserver<Q>, LiveStreams.Guarded {
     private final List<String> tokens;
-    private final Responses responses;
+    private final Responses<R> responses;
+    private final Function<Q, Node> nodeOf;
+    private final Function<StreamObserver<R>, StreamObserver<Q>> open;
     // Guarded by this: the delegate's request side and what waits for authentication.
-    private StreamObserver<DiscoveryRequest> requests;
-    private List<DiscoveryRequest> pending;
+    private StreamObserver<Q> requests;
+    private List<Q> pending;
     private boolean closed;
     private ProxyId id;
     private String token;
     private Optional<String> inline = Optional.empty();
     private volatile ProxyAuthenticator.Accepted accepted;
 
-    Stream(List<String> tokens, Responses responses) {
+    /**
+     * @param nodeOf the node of a request (the first request carries it)
+     * @param open opens the real ADS stream once the proxy is authenticated
+     */
+    Stream(
+        List<String> tokens,
+        Responses<R> responses,
+        Function<Q, Node> nodeOf,
+        Function<StreamObserver<R>, StreamObserver<Q>> open) {
       this.tokens = tokens;
       this.responses = responses;
+      this.nodeOf = nodeOf;
+      this.open = open;
     }
 
     @Override
-    public void onNext(DiscoveryRequest request) {
+    public void onNext(Q request) {
       synchronized (this) {
         if (closed) {
           return;
@@ -189,11 +197,12 @@ final class AuthenticatingAds extends AggregatedDiscoveryServiceImplBase {
       }
     }
 
-    private void authenticate(DiscoveryRequest first) {
-      String nodeId = first.getNode().getId();
+    private void authenticate(Q first) {
+      Node node = nodeOf.apply(first);
+      String nodeId = node.getId();
       ProxyAuthenticator.Accepted c;
       try {
-        c = check(tokens, first.getNode());
+        c = check(tokens, node);
       } catch (TokenRejected e) {
         live.refused(nodeId, e.getMessage());
         close(Status.UNAUTHENTICATED.withDescription(e.getMessage()), null);
@@ -209,10 +218,10 @@ final class AuthenticatingAds extends AggregatedDiscoveryServiceImplBase {
         }
         id = proxyId(nodeId);
         token = tokens.get(0);
-        inline = inlineDataplane(first.getNode());
+        inline = inlineDataplane(node);
         accepted = c;
-        requests = delegate.streamAggregatedResources(responses);
-        for (DiscoveryRequest r : pending) {
+        requests = open.apply(responses);
+        for (Q r : pending) {
           requests.onNext(r);
         }
         pending = null;
@@ -222,7 +231,7 @@ final class AuthenticatingAds extends AggregatedDiscoveryServiceImplBase {
 
     @Override
     public void onError(Throwable t) {
-      StreamObserver<DiscoveryRequest> r;
+      StreamObserver<Q> r;
       synchronized (this) {
         if (closed) {
           return;
@@ -238,7 +247,7 @@ final class AuthenticatingAds extends AggregatedDiscoveryServiceImplBase {
 
     @Override
     public void onCompleted() {
-      StreamObserver<DiscoveryRequest> r;
+      StreamObserver<Q> r;
       synchronized (this) {
         if (closed) {
           return;
@@ -260,7 +269,7 @@ final class AuthenticatingAds extends AggregatedDiscoveryServiceImplBase {
      */
     @Override
     public void close(Status status, String why) {
-      StreamObserver<DiscoveryRequest> r;
+      StreamObserver<Q> r;
       synchronized (this) {
         if (closed) {
           return;
