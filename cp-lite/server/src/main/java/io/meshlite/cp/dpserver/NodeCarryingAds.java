@@ -7,6 +7,9 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.stub.StreamObserver;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Wraps java-control-plane's ADS service so that every request of a stream, SotW or delta, carries
@@ -25,48 +28,40 @@ final class NodeCarryingAds extends AggregatedDiscoveryServiceImplBase {
 
   @Override
   public StreamObserver<DiscoveryRequest> streamAggregatedResources(StreamObserver<DiscoveryResponse> responses) {
-    StreamObserver<DiscoveryRequest> requests = delegate.streamAggregatedResources(responses);
-    return new StreamObserver<>() {
-      // gRPC delivers one stream's messages one at a time, in order.
-      private Node node;
-
-      @Override
-      public void onNext(DiscoveryRequest r) {
-        if (r.hasNode()) {
-          node = r.getNode();
-          requests.onNext(r);
-        } else {
-          requests.onNext(node == null ? r : r.toBuilder().setNode(node).build());
-        }
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        requests.onError(t);
-      }
-
-      @Override
-      public void onCompleted() {
-        requests.onCompleted();
-      }
-    };
+    return carryingNode(
+        delegate.streamAggregatedResources(responses),
+        DiscoveryRequest::hasNode,
+        DiscoveryRequest::getNode,
+        (r, node) -> r.toBuilder().setNode(node).build());
   }
 
   @Override
   public StreamObserver<DeltaDiscoveryRequest> deltaAggregatedResources(
       StreamObserver<DeltaDiscoveryResponse> responses) {
-    StreamObserver<DeltaDiscoveryRequest> requests = delegate.deltaAggregatedResources(responses);
+    return carryingNode(
+        delegate.deltaAggregatedResources(responses),
+        DeltaDiscoveryRequest::hasNode,
+        DeltaDiscoveryRequest::getNode,
+        (r, node) -> r.toBuilder().setNode(node).build());
+  }
+
+  /** Passes a stream's requests on, giving each one without a node the node its stream last sent. */
+  private static <R> StreamObserver<R> carryingNode(
+      StreamObserver<R> requests,
+      Predicate<R> hasNode,
+      Function<R, Node> nodeOf,
+      BiFunction<R, Node, R> withNode) {
     return new StreamObserver<>() {
       // gRPC delivers one stream's messages one at a time, in order.
       private Node node;
 
       @Override
-      public void onNext(DeltaDiscoveryRequest r) {
-        if (r.hasNode()) {
-          node = r.getNode();
+      public void onNext(R r) {
+        if (hasNode.test(r)) {
+          node = nodeOf.apply(r);
           requests.onNext(r);
         } else {
-          requests.onNext(node == null ? r : r.toBuilder().setNode(node).build());
+          requests.onNext(node == null ? r : withNode.apply(r, node));
         }
       }
 
