@@ -102,6 +102,42 @@ final class CrCodec {
       Instant modified,
       HasMetadata base,
       OwnerReference owner) {
+    ObjectMeta meta = objectMeta(r, loc.name(), loc.namespace(), version, created, modified, base, owner);
+    if (loc.generated()) {
+      meta.getAnnotations().put(K8sNames.NAME_ANNOTATION, r.name());
+    }
+
+    if (crd.nativeSecret()) {
+      return secret(crd, r, meta);
+    }
+    GenericKubernetesResource cr = new GenericKubernetesResource();
+    cr.setApiVersion(KumaCrds.API_VERSION);
+    cr.setKind(crd.kind());
+    cr.setMetadata(meta);
+    if (crd.protoBased() && r.type().meshScoped()) {
+      cr.setAdditionalProperty("mesh", r.mesh());
+    }
+    cr.setAdditionalProperty("spec", r.spec());
+    if (base instanceof GenericKubernetesResource g && g.getAdditionalProperties().containsKey("status")) {
+      cr.setAdditionalProperty("status", g.getAdditionalProperties().get("status"));
+    }
+    return cr;
+  }
+
+  /**
+   * The metadata of the object that stores {@code r}: what the API server owns carried over from
+   * {@code base} (the stored object, null on create), labels that Kubernetes accepts as labels and the
+   * others in an annotation (so none is lost), and the store's version and times as annotations.
+   */
+  static ObjectMeta objectMeta(
+      Resource r,
+      String name,
+      String namespace,
+      long version,
+      Instant created,
+      Instant modified,
+      HasMetadata base,
+      OwnerReference owner) {
     ObjectMeta meta = new ObjectMeta();
     Map<String, String> annotations = new LinkedHashMap<>();
     if (base != null) {
@@ -122,8 +158,8 @@ final class CrCodec {
     } else if (owner != null) {
       meta.setOwnerReferences(List.of(owner));
     }
-    meta.setName(loc.name());
-    meta.setNamespace(loc.namespace());
+    meta.setName(name);
+    meta.setNamespace(namespace);
 
     Map<String, String> labels = new TreeMap<>();
     Map<String, String> odd = new TreeMap<>();
@@ -147,26 +183,8 @@ final class CrCodec {
     if (!odd.isEmpty()) {
       annotations.put(LABELS_ANNOTATION, write(Json.mapper().valueToTree(odd)));
     }
-    if (loc.generated()) {
-      annotations.put(K8sNames.NAME_ANNOTATION, r.name());
-    }
     meta.setAnnotations(annotations);
-
-    if (crd.nativeSecret()) {
-      return secret(crd, r, meta);
-    }
-    GenericKubernetesResource cr = new GenericKubernetesResource();
-    cr.setApiVersion(KumaCrds.API_VERSION);
-    cr.setKind(crd.kind());
-    cr.setMetadata(meta);
-    if (crd.protoBased() && r.type().meshScoped()) {
-      cr.setAdditionalProperty("mesh", r.mesh());
-    }
-    cr.setAdditionalProperty("spec", r.spec());
-    if (base instanceof GenericKubernetesResource g && g.getAdditionalProperties().containsKey("status")) {
-      cr.setAdditionalProperty("status", g.getAdditionalProperties().get("status"));
-    }
-    return cr;
+    return meta;
   }
 
   private static Secret secret(KumaCrd crd, Resource r, ObjectMeta meta) {
@@ -220,6 +238,15 @@ final class CrCodec {
           e.getMessage());
       return Optional.empty();
     }
+    ResourceMeta rm = resourceMeta(obj);
+    ResourceKey k = key.get();
+    return Optional.of(new Resource(crd.type(), k.mesh(), k.name(), rm, spec));
+  }
+
+  /** The store's metadata of an object: its version, times and labels (the odd ones from their annotation). */
+  static ResourceMeta resourceMeta(HasMetadata obj) {
+    ObjectMeta meta = obj.getMetadata();
+    Map<String, String> ann = meta.getAnnotations() == null ? Map.of() : meta.getAnnotations();
     Map<String, String> labels = new LinkedHashMap<>();
     if (meta.getLabels() != null) {
       labels.putAll(meta.getLabels());
@@ -241,9 +268,7 @@ final class CrCodec {
     Instant k8sCreated = parseTime(meta.getCreationTimestamp()).orElse(Instant.EPOCH);
     Instant created = parseTime(ann.get(CREATED_ANNOTATION)).orElse(k8sCreated);
     Instant modified = parseTime(ann.get(MODIFIED_ANNOTATION)).orElse(created);
-    ResourceMeta rm = new ResourceMeta(version(obj), created, modified, labels);
-    ResourceKey k = key.get();
-    return Optional.of(new Resource(crd.type(), k.mesh(), k.name(), rm, spec));
+    return new ResourceMeta(version(obj), created, modified, labels);
   }
 
   /** The store's version counter of an object: 1 when it was written by someone else. */

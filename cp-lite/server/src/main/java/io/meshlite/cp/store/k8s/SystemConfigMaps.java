@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.meshlite.api.resource.Resource;
 import io.meshlite.api.resource.ResourceKey;
-import io.meshlite.api.resource.ResourceMeta;
 import io.meshlite.api.resource.ResourceTypes;
 import io.meshlite.api.validation.ValidationException;
 import io.meshlite.cp.store.StoreEvent;
@@ -20,7 +19,6 @@ import io.meshlite.cp.store.StoreException;
 import java.net.HttpURLConnection;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -28,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * Kuma's system {@code Config} resources (state the control plane keeps for itself, such as the
@@ -197,31 +194,7 @@ final class SystemConfigMaps {
     if (r.spec().size() > 1 || (text != null && !text.isTextual() && !text.isNull())) {
       throw ValidationException.of("spec", "a Config holds only \"config\", a string (kept in a ConfigMap)");
     }
-    ObjectMeta meta = new ObjectMeta();
-    Map<String, String> annotations = new LinkedHashMap<>();
-    if (base != null) {
-      ObjectMeta b = base.getMetadata();
-      meta.setUid(b.getUid());
-      meta.setResourceVersion(b.getResourceVersion());
-      meta.setCreationTimestamp(b.getCreationTimestamp());
-      meta.setOwnerReferences(b.getOwnerReferences());
-      if (b.getAnnotations() != null) {
-        annotations.putAll(b.getAnnotations());
-      }
-    }
-    meta.setName(r.name());
-    meta.setNamespace(namespace);
-    Map<String, String> labels = new TreeMap<>();
-    r.meta().labels().forEach((k, v) -> {
-      if (K8sNames.validLabelKey(k) && K8sNames.validLabelValue(v)) {
-        labels.put(k, v);
-      }
-    });
-    meta.setLabels(labels);
-    annotations.put(CrCodec.VERSION_ANNOTATION, Long.toString(version));
-    annotations.put(CrCodec.CREATED_ANNOTATION, created.toString());
-    annotations.put(CrCodec.MODIFIED_ANNOTATION, modified.toString());
-    meta.setAnnotations(annotations);
+    ObjectMeta meta = CrCodec.objectMeta(r, r.name(), namespace, version, created, modified, base, null);
     ConfigMap cm = new ConfigMap();
     cm.setApiVersion("v1");
     cm.setKind("ConfigMap");
@@ -234,17 +207,11 @@ final class SystemConfigMaps {
     if (!isConfig(cm)) {
       return Optional.empty();
     }
-    ObjectMeta meta = cm.getMetadata();
-    Map<String, String> ann = meta.getAnnotations() == null ? Map.of() : meta.getAnnotations();
-    Instant k8sCreated = time(meta.getCreationTimestamp()).orElse(Instant.EPOCH);
-    Instant created = time(ann.get(CrCodec.CREATED_ANNOTATION)).orElse(k8sCreated);
-    Instant modified = time(ann.get(CrCodec.MODIFIED_ANNOTATION)).orElse(created);
-    Map<String, String> labels = meta.getLabels() == null ? Map.of() : meta.getLabels();
     ObjectNode spec = JsonNodeFactory.instance.objectNode();
     spec.put(DATA_KEY, cm.getData().get(DATA_KEY));
     return Optional.of(
         new Resource(
-            ResourceTypes.CONFIG, "", meta.getName(), new ResourceMeta(CrCodec.version(cm), created, modified, labels), spec));
+            ResourceTypes.CONFIG, "", cm.getMetadata().getName(), CrCodec.resourceMeta(cm), spec));
   }
 
   private static boolean isConfig(ConfigMap cm) {
@@ -259,17 +226,6 @@ final class SystemConfigMaps {
     if (!K8sNames.validName(name)) {
       throw ValidationException.of(
           "name", "\"" + name + "\" is not a valid ConfigMap name (a Config is kept as a ConfigMap: a DNS-1123 subdomain)");
-    }
-  }
-
-  private static Optional<Instant> time(String s) {
-    if (s == null || s.isEmpty()) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(Instant.parse(s));
-    } catch (DateTimeParseException e) {
-      return Optional.empty();
     }
   }
 

@@ -201,6 +201,21 @@ class KubernetesStoreIT extends ResourceStoreContract {
   }
 
   @Test
+  void aConfigKeepsLabelsThatKubernetesWouldNotAcceptAsLabels() {
+    com.fasterxml.jackson.databind.node.ObjectNode spec = io.meshlite.api.resource.Json.mapper().createObjectNode();
+    spec.put("config", "{}");
+    Map<String, String> labels = Map.of("team", "core", "owner note", "not a label value!");
+    Resource created =
+        store.create(new Resource(ResourceTypes.CONFIG, "", "kuma-labelled", ResourceMeta.draft(labels), spec));
+
+    assertThat(kube().configMaps().inNamespace("kuma-system").withName("kuma-labelled").get().getMetadata().getLabels())
+        .containsOnly(Map.entry("team", "core"));
+    assertThat(store.get(created.key())).get().extracting(r -> r.meta().labels()).isEqualTo(labels);
+    Resource updated = store.update(store.get(created.key()).orElseThrow().withSpec(spec));
+    assertThat(store.get(updated.key())).get().extracting(r -> r.meta().labels()).isEqualTo(labels);
+  }
+
+  @Test
   void kumasInternalConfigsAreConfigMapsInTheSystemNamespaceWithTheirTextUnderConfig() {
     EventRecorder events = record();
     com.fasterxml.jackson.databind.node.ObjectNode spec = io.meshlite.api.resource.Json.mapper().createObjectNode();
