@@ -206,4 +206,63 @@ class AgentEnvoyIT {
     await().atMost(Duration.ofSeconds(8)).ignoreExceptions().until(() -> readiness().statusCode() == 200);
     assertThat(readiness().body()).isEqualTo("READY");
   }
+
+  /**
+   * With the control plane's dynamic-config listener present (transparent proxying) but no table
+   * served yet, the DNS gate holds readiness at NOT_READY although Envoy is ready; once the listener
+   * serves a table, kuma-dp is READY and the stub answers the mesh name from it.
+   */
+  @Test
+  void theDnsGateHoldsReadinessUntilTheFirstTableArrives() throws Exception {
+    Path workDir = tmp.resolve("work");
+    java.nio.file.Files.createDirectories(workDir);
+    String socket = workDir.resolve(io.meshlite.agent.dns.DnsConfigFetcher.SOCKET).toString();
+    cp.answer(Answer.ok(withDynamicConfigListener(socket, 503, "not yet")));
+    int dnsPort = FreePorts.pick();
+    startAgent("--dns-enabled=true", "--dns-proxy-port", Integer.toString(dnsPort), "--work-dir", workDir.toString());
+    EnvoyAdmin admin = new EnvoyAdmin(new AdminEndpoint.Tcp("127.0.0.1", adminPort), Duration.ofSeconds(2));
+    await().atMost(Duration.ofSeconds(60)).until(admin::ready);
+    await().atMost(Duration.ofSeconds(10)).until(() -> java.nio.file.Files.exists(Path.of(socket)));
+
+    // Envoy is ready and the listener exists, but /dns fails: the gate holds.
+    assertThat(readiness().body()).isEqualTo("NOT_READY");
+    assertThat(readiness().statusCode()).isEqualTo(503);
+
+    // Restart Envoy with a listener that serves a table: the first table opens the gate.
+    cp.answer(Answer.ok(withDynamicConfigListener(socket, 200,
+        "{\\\"records\\\":[{\\\"name\\\":\\\"backend.mesh\\\",\\\"ips\\\":[\\\"240.0.0.7\\\"]}],\\\"ttl\\\":30}")));
+    ProcessHandle.of(launcher.last().pid()).orElseThrow().destroyForcibly();
+    await().atMost(Duration.ofSeconds(14)).ignoreExceptions().until(() -> readiness().body().equals("READY"));
+    org.xbill.DNS.SimpleResolver resolver = new org.xbill.DNS.SimpleResolver("127.0.0.1");
+    resolver.setPort(dnsPort);
+    org.xbill.DNS.Message answer = resolver.send(org.xbill.DNS.Message.newQuery(
+        org.xbill.DNS.Record.newRecord(org.xbill.DNS.Name.fromString("backend.mesh."), org.xbill.DNS.Type.A, org.xbill.DNS.DClass.IN)));
+    assertThat(answer.getSection(org.xbill.DNS.Section.ANSWER)).extracting(org.xbill.DNS.Record::rdataToString)
+        .containsExactly("240.0.0.7");
+  }
+
+  /** The bootstrap plus Kuma's dynamic-config listener on the work dir's socket, answering GET /dns directly. */
+  private String withDynamicConfigListener(String socket, int status, String body) {
+    String listener = """
+          - name: _kuma:dynamicconfig
+            address: {pipe: {path: "%s"}}
+            filter_chains:
+            - filters:
+              - name: envoy.filters.network.http_connection_manager
+                typed_config:
+                  "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                  stat_prefix: dynamicconfig
+                  http_filters:
+                  - name: envoy.filters.http.router
+                    typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}
+                  route_config:
+                    virtual_hosts:
+                    - name: dynamicconfig
+                      domains: ["*"]
+                      routes:
+                      - match: {path: /dns}
+                        direct_response: {status: %d, body: {inline_string: "%s"}}
+        """.formatted(socket, status, body);
+    return bootstrap().replace("  clusters:\n", listener + "  clusters:\n");
+  }
 }
