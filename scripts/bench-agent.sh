@@ -7,6 +7,8 @@
 # self-registers an inline Dataplane and runs the real Envoy. Figures are medians over the runs (min-max).
 #
 #   usage: scripts/bench-agent.sh [runs per mode, default 5]
+#   environment: BENCH_IDLE_SECONDS (5), BENCH_DNS_QUERIES (10000), BENCH_DP_JAVA_OPTS (extra kuma-dp JVM flags),
+#                BENCH_BASELINE_DIST (another build's dist/, measured alternately as mode "baseline")
 #   needs: dist/ (scripts/build.sh), curl. Everything stays on 127.0.0.1 and stops by itself.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -51,6 +53,9 @@ log_ms() { date -d "$(cut -d' ' -f1 <<<"$1")" +%s%3N; }
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 anon_kib() { awk '/^RssAnon:/ {print $2}' "/proc/$1/status"; }
 threads() { awk '/^Threads:/ {print $2}' "/proc/$1/status"; }
+# CPU time (user + system) the process has used, in ms (fields 14 and 15 of /proc/<pid>/stat, in clock ticks;
+# the command name in field 2 has no spaces for a java process).
+cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{print int(($14 + $15) * 1000 / hz)}' "/proc/$1/stat"; }
 # median and range of numbers on stdin: "median (min-max)"
 stats() { sort -n | awk '{a[NR]=$1} END {if (NR==0) {print "n/a"; exit}; m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%s (%s-%s)", m, a[1], a[NR]}'; }
 
@@ -107,8 +112,15 @@ echo "kuma-cp ready (dp-server https://127.0.0.1:$dps)"
 aot_file=$dist/lib/kuma-dp/kuma-dp.aot
 modes=(no-aot)
 if [ -f "$aot_file" ]; then modes+=(aot); else echo "no AOT cache in dist/ (JDK < 25 or MESHLITE_AOT=0): measuring without it only"; fi
+# BENCH_BASELINE_DIST=<another dist/>: also run that build's kuma-dp (with its own AOT cache, if it has one),
+# alternating with this one, against the same kuma-cp: a before/after comparison in one run.
+baseline=${BENCH_BASELINE_DIST:-}
+if [ -n "$baseline" ]; then
+  [ -x "$baseline/bin/kuma-dp" ] || { echo "bench-agent: no kuma-dp in BENCH_BASELINE_DIST=$baseline" >&2; exit 1; }
+  modes+=(baseline)
+fi
 
-declare -A boot ready idle anon afterdns nthreads
+declare -A first boot ready idle anon afterdns nthreads cpu
 # Modes alternate run by run, so a change of load on the machine hits both alike. Run 0 (first mode only)
 # warms kuma-cp up (its first bootstraps are slow while its JIT is cold) and is not counted.
 for run in $(seq 0 "$runs"); do
@@ -118,9 +130,12 @@ for run in $(seq 0 "$runs"); do
     inbound=$(free_port); admin=$(free_port); readiness=$(free_port); dnsport=$(free_port)
     opts=""
     [ "$mode" = no-aot ] && opts="-XX:AOTMode=off"
+    opts="$opts ${BENCH_DP_JAVA_OPTS:-}"
     log=$tmp/$name.log
     t0=$(now_ms)
-    JAVA_OPTS=$opts "$dist/bin/kuma-dp" run --cp-address "https://127.0.0.1:$dps" --ca-cert-file "$ca" \
+    dp_bin=$dist/bin/kuma-dp
+    [ "$mode" = baseline ] && dp_bin=$baseline/bin/kuma-dp
+    JAVA_OPTS=$opts "$dp_bin" run --cp-address "https://127.0.0.1:$dps" --ca-cert-file "$ca" \
       --dataplane "{type: Dataplane, mesh: default, name: $name, networking: {address: 127.0.0.1, inbound: [{port: $inbound, servicePort: 1, tags: {kuma.io/service: bench}}]}}" \
       --admin-port "$admin" --readiness-port "$readiness" --dns-proxy-port "$dnsport" --drain-time 1s \
       --work-dir "$tmp/$name" --binary-path "$dist/bin/envoy" --envoy-log-level off >"$log" 2>&1 &
@@ -136,6 +151,9 @@ for run in $(seq 0 "$runs"); do
       kill -TERM "$dp_pid"; kill -TERM "$dp_pid" 2>/dev/null || true; wait "$dp_pid" 2>/dev/null || true; dp_pid=""
       continue
     fi
+    cpu[$mode]+="$(cpu_ms "$dp_pid") "
+    line=$(grep -m1 'starting kuma-dp' "$log")
+    first[$mode]+="$(($(log_ms "$line") - t0)) "
     line=$(grep -m1 'received the Envoy bootstrap' "$log")
     boot[$mode]+="$(($(log_ms "$line") - t0)) "
     ready[$mode]+="$((t_ready - t0)) "
@@ -156,20 +174,23 @@ done
 
 echo
 echo "== kuma-dp $(cat "$dist/lib/kuma-dp/kuma-dp.aot.jdk" 2>/dev/null || echo) ($runs runs per mode, median (min-max); $(nproc) cores)"
-printf '%-8s %-22s %-22s %-16s %-16s %-20s %s\n' mode "start->bootstrap ms" "start->ready ms" "RSS idle MiB" "(anon MiB)" "RSS after DNS MiB" threads
+printf '%-8s %-20s %-22s %-22s %-20s %-16s %-16s %-20s %s\n' mode "start->running ms" "start->bootstrap ms" "start->ready ms" "JVM CPU to ready ms" "RSS idle MiB" "(anon MiB)" "RSS after DNS MiB" threads
 for mode in "${modes[@]}"; do
   dns="DNS stub not present"
   $dns_present && dns=$(tr ' ' '\n' <<<"${afterdns[$mode]}" | grep . | stats)
-  printf '%-8s %-22s %-22s %-16s %-16s %-20s %s\n' "$mode" \
+  printf '%-8s %-20s %-22s %-22s %-20s %-16s %-16s %-20s %s\n' "$mode" \
+    "$(tr ' ' '\n' <<<"${first[$mode]}" | grep . | stats)" \
     "$(tr ' ' '\n' <<<"${boot[$mode]}" | grep . | stats)" \
     "$(tr ' ' '\n' <<<"${ready[$mode]}" | grep . | stats)" \
+    "$(tr ' ' '\n' <<<"${cpu[$mode]}" | grep . | stats)" \
     "$(tr ' ' '\n' <<<"${idle[$mode]}" | grep . | stats)" \
     "$(tr ' ' '\n' <<<"${anon[$mode]}" | grep . | stats)" \
     "$dns" \
     "$(tr ' ' '\n' <<<"${nthreads[$mode]}" | grep . | stats)"
 done
 $dns_present || echo "DNS stub not present: RSS after $dns_queries DNS queries not measured"
-echo "start = the dist launcher is exec'd; bootstrap = kuma-dp logged the answer of POST /bootstrap (request + the CP's"
-echo "answer); RSS = VmRSS of the kuma-dp JVM after ${idle_seconds}s idle (Envoy is a separate process, not counted);"
+echo "start = the dist launcher is exec'd; running = kuma-dp's first log line (JVM up, flags parsed; the bootstrap request"
+echo "is prepared next); bootstrap = kuma-dp logged the answer of POST /bootstrap (TLS handshake, request and the CP's"
+echo "answer); JVM CPU = user+system time of the kuma-dp JVM when /ready said READY; RSS = VmRSS of the kuma-dp JVM after ${idle_seconds}s idle (Envoy is a separate process, not counted);"
 echo "anon = its private part (RssAnon); the rest is file pages (libjvm, the AOT cache) shared with other JVMs on the host."
 echo "load average during the run: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -3,35 +3,39 @@ package io.meshlite.agent.bootstrap;
 import io.meshlite.agent.config.AgentConfig;
 import io.meshlite.agent.support.MiniHttp;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.SocketChannel;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
-import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Locale;
-import java.util.Map;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Map;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 import org.slf4j.LoggerFactory;
-import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * How {@code POST /bootstrap} reaches the control plane. Plain {@code http://} goes through {@link
- * MiniHttp} (no extra threads, no TLS stack loaded); {@code https://} through the JDK's HTTP
- * client, created on first use, trusting the configured CA or the system trust store.
+ * MiniHttp} (no extra threads, no TLS stack loaded); {@code https://} over a blocking {@code
+ * SSLSocket}, trusting the configured CA or the system trust store and checking the host name.
  */
 public abstract sealed class ControlPlaneTransport implements AutoCloseable {
 
@@ -50,15 +54,13 @@ public abstract sealed class ControlPlaneTransport implements AutoCloseable {
   public static ControlPlaneTransport forControlPlane(AgentConfig.ControlPlane cp) {
     if ("https".equalsIgnoreCase(cp.address().getScheme())) {
       if (cp.skipVerify()) {
-        // Kuma's --skip-verify: only this bootstrap request is unverified; Envoy then verifies the
-        // control plane with the CA in the bootstrap. The JDK client checks host names unless told
-        // otherwise, process-wide (kuma-dp talks TLS to nothing else).
-        System.setProperty("jdk.internal.httpclient.disableHostnameVerification", "true");
+        // Kuma's --skip-verify: only this bootstrap request is unverified (neither chain nor host
+        // name); Envoy then verifies the control plane with the CA in the bootstrap.
         LoggerFactory.getLogger(ControlPlaneTransport.class)
             .warn("the control plane's certificate is not verified for the bootstrap request (--skip-verify)");
-        return new Tls(trustingAnything(), "");
+        return new Tls(trustingAnything(), false, "");
       }
-      return new Tls(cp.caCert().isBlank() ? null : trusting(cp.caCert()), cp.caCertSource());
+      return new Tls(cp.caCert().isBlank() ? null : trusting(cp.caCert()), true, cp.caCertSource());
     }
     return new Plain();
   }
@@ -67,10 +69,8 @@ public abstract sealed class ControlPlaneTransport implements AutoCloseable {
   static final class Plain extends ControlPlaneTransport {
     @Override
     public MiniHttp.Response post(URI uri, Map<String, String> headers, byte[] body, Duration timeout) throws IOException {
-      String target = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
-          + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
       try {
-        return MiniHttp.exchange(MiniHttp.address(uri.getHost(), uri.getPort()), uri.getRawAuthority(), "POST", target,
+        return MiniHttp.exchange(MiniHttp.address(uri.getHost(), uri.getPort()), uri.getRawAuthority(), "POST", MiniHttp.target(uri),
             headers, body, timeout);
       } catch (UnresolvedAddressException e) {
         throw new IOException("cannot resolve " + uri.getHost(), e);
@@ -87,59 +87,117 @@ public abstract sealed class ControlPlaneTransport implements AutoCloseable {
     }
   }
 
-  /** HTTPS through the JDK client. */
+  /**
+   * HTTPS/1.1, one request per connection, over a blocking {@link SSLSocket} layered on a {@link
+   * SocketChannel}: no client object, no selector thread and no connection pool stay in the process
+   * after the bootstrap (the JDK's HTTP client kept ≈ 15 MiB and a thread for the agent's life). The
+   * channel underneath makes the exchange interruptible, as {@code HttpClient.send} was: an interrupt
+   * closes the connection and the call throws {@link InterruptedException}.
+   */
   static final class Tls extends ControlPlaneTransport {
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    private static final int MAX_RESPONSE = 16 << 20;
     private final SSLContext ssl;
+    private final boolean verifyHost;
     private final String caSource;
-    private HttpClient client;
 
-    Tls(SSLContext ssl, String caSource) {
+    /**
+     * @param ssl null for the JDK's default context (the system trust store)
+     * @param verifyHost whether the certificate must name the host in the address (Kuma's {@code
+     *     --skip-verify} turns this off together with the chain check)
+     */
+    Tls(SSLContext ssl, boolean verifyHost, String caSource) {
       this.ssl = ssl;
+      this.verifyHost = verifyHost;
       this.caSource = caSource;
-    }
-
-    private synchronized HttpClient client() {
-      if (client == null) {
-        HttpClient.Builder b = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10))
-            .followRedirects(HttpClient.Redirect.NEVER);
-        if (ssl != null) {
-          b.sslContext(ssl);
-        }
-        client = b.build();
-      }
-      return client;
     }
 
     @Override
     public MiniHttp.Response post(URI uri, Map<String, String> headers, byte[] body, Duration timeout)
         throws IOException, InterruptedException {
-      HttpRequest.Builder req = HttpRequest.newBuilder(uri).timeout(timeout).POST(HttpRequest.BodyPublishers.ofByteArray(body));
-      headers.forEach(req::header);
-      HttpResponse<byte[]> resp;
-      try {
-        resp = client().send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
-      } catch (HttpTimeoutException e) {
-        throw new SocketTimeoutException(e.getMessage());
-      } catch (SSLHandshakeException e) {
-        throw TlsFailure.of(e, uri, caSource);
+      long deadline = System.nanoTime() + timeout.toNanos();
+      InetSocketAddress address = MiniHttp.address(uri.getHost(), uri.getPort(), 443);
+      if (address.isUnresolved()) {
+        throw new IOException("cannot resolve " + uri.getHost());
+      }
+      byte[] request = MiniHttp.request(uri.getRawAuthority(), "POST", MiniHttp.target(uri), headers, body);
+      try (SocketChannel channel = SocketChannel.open()) {
+        Socket plain = channel.socket();
+        plain.connect(address, millisLeft(deadline, CONNECT_TIMEOUT));
+        SSLSocket tls = (SSLSocket) context().getSocketFactory()
+            .createSocket(plain, address.getHostString(), address.getPort(), true);
+        try (tls) {
+          if (verifyHost) {
+            SSLParameters params = tls.getSSLParameters();
+            params.setEndpointIdentificationAlgorithm("HTTPS");
+            tls.setSSLParameters(params);
+          }
+          tls.setSoTimeout(millisLeft(deadline, timeout));
+          try {
+            tls.startHandshake();
+          } catch (SSLException e) {
+            if (e instanceof SSLHandshakeException
+                || (e.getMessage() != null && e.getMessage().contains("Unsupported or unrecognized SSL message"))) {
+              throw TlsFailure.of(e, uri, caSource);
+            }
+            throw e;
+          }
+          OutputStream out = tls.getOutputStream();
+          out.write(request);
+          out.flush();
+          InputStream in = tls.getInputStream();
+          ByteArrayOutputStream raw = new ByteArrayOutputStream();
+          byte[] buf = new byte[8192];
+          while (true) {
+            tls.setSoTimeout(millisLeft(deadline, timeout));
+            int n = in.read(buf);
+            if (n < 0) {
+              break;
+            }
+            raw.write(buf, 0, n);
+            if (raw.size() > MAX_RESPONSE) {
+              throw new IOException("response from " + uri.getRawAuthority() + " is larger than " + MAX_RESPONSE + " bytes");
+            }
+            if (MiniHttp.complete(raw.toByteArray())) {
+              break;
+            }
+          }
+          return MiniHttp.parse(raw.toByteArray());
+        }
       } catch (IOException e) {
-        if (e.getCause() instanceof SSLHandshakeException h) {
-          throw TlsFailure.of(h, uri, caSource);
+        // An interrupt closes the channel; JSSE may wrap the ClosedByInterruptException (as an
+        // SSLException during the handshake), so the thread's flag is what tells.
+        if (e instanceof ClosedByInterruptException || Thread.currentThread().isInterrupted()) {
+          Thread.interrupted();
+          InterruptedException ie = new InterruptedException("interrupted while talking to " + uri.getRawAuthority());
+          ie.initCause(e);
+          throw ie;
+        }
+        if (e instanceof SocketTimeoutException) {
+          throw new SocketTimeoutException("no answer from " + uri.getRawAuthority() + " in time");
         }
         throw e;
       }
-      Map<String, String> h = new LinkedHashMap<>();
-      resp.headers().map().forEach((k, v) -> h.put(k.toLowerCase(Locale.ROOT), v.isEmpty() ? "" : v.get(v.size() - 1)));
-      return new MiniHttp.Response(resp.statusCode(), h, resp.body());
     }
 
-    @Override
-    public synchronized void close() {
-      if (client != null) {
-        client.shutdownNow();
+    private SSLContext context() throws IOException {
+      if (ssl != null) {
+        return ssl;
       }
+      try {
+        return SSLContext.getDefault();
+      } catch (GeneralSecurityException e) {
+        throw new IOException("no default TLS context: " + e.getMessage(), e);
+      }
+    }
+
+    /** What is left of the deadline, capped, in whole milliseconds (at least 1: 0 means "no timeout"). */
+    private static int millisLeft(long deadline, Duration cap) throws SocketTimeoutException {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new SocketTimeoutException("deadline passed");
+      }
+      return (int) Math.max(1, Math.min(cap.toMillis(), left / 1_000_000));
     }
   }
 

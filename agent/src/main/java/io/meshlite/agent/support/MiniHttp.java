@@ -6,6 +6,7 @@ import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
+import java.net.URI;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -23,8 +24,8 @@ import java.util.Map;
  * A tiny HTTP/1.1 client for loopback and plaintext calls: one request per connection ({@code
  * Connection: close}), over TCP or a Unix socket, with one deadline for the whole exchange and no
  * threads of its own. The agent uses it for Envoy's admin API and for plaintext {@code
- * /bootstrap}, which keeps the JDK's HTTP client and TLS stack out of the process unless https is
- * configured.
+ * /bootstrap}; the TLS transport to the control plane sends and parses the same bytes over an
+ * {@code SSLSocket}.
  */
 public final class MiniHttp {
   private static final int MAX_RESPONSE = 16 << 20;
@@ -63,15 +64,7 @@ public final class MiniHttp {
       Duration timeout)
       throws IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    StringBuilder head = new StringBuilder()
-        .append(method).append(' ').append(target).append(" HTTP/1.1\r\n")
-        .append("Host: ").append(host).append("\r\n")
-        .append("User-Agent: kuma-dp\r\nConnection: close\r\n")
-        .append("Content-Length: ").append(body.length).append("\r\n");
-    headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
-    head.append("\r\n");
-    byte[] headBytes = head.toString().getBytes(StandardCharsets.ISO_8859_1);
-    ByteBuffer out = ByteBuffer.allocate(headBytes.length + body.length).put(headBytes).put(body).flip();
+    ByteBuffer out = ByteBuffer.wrap(request(host, method, target, headers, body));
 
     try (SocketChannel ch = address instanceof UnixDomainSocketAddress
             ? SocketChannel.open(StandardProtocolFamily.UNIX)
@@ -113,9 +106,40 @@ public final class MiniHttp {
     }
   }
 
+  /**
+   * The bytes of one HTTP/1.1 request with {@code Connection: close}, as {@link #exchange} sends it.
+   *
+   * @param host the Host header
+   * @param target path and query
+   */
+  public static byte[] request(String host, String method, String target, Map<String, String> headers, byte[] body) {
+    StringBuilder head = new StringBuilder()
+        .append(method).append(' ').append(target).append(" HTTP/1.1\r\n")
+        .append("Host: ").append(host).append("\r\n")
+        .append("User-Agent: kuma-dp\r\nConnection: close\r\n")
+        .append("Content-Length: ").append(body.length).append("\r\n");
+    headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+    head.append("\r\n");
+    byte[] headBytes = head.toString().getBytes(StandardCharsets.ISO_8859_1);
+    byte[] all = Arrays.copyOf(headBytes, headBytes.length + body.length);
+    System.arraycopy(body, 0, all, headBytes.length, body.length);
+    return all;
+  }
+
+  /** Path and query of a URI, as a request target ({@code /} when it has no path). */
+  public static String target(URI uri) {
+    return (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
+        + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+  }
+
   /** The address of an http URI's authority (default port 80). */
   public static InetSocketAddress address(String host, int port) {
-    return new InetSocketAddress(host.startsWith("[") ? host.substring(1, host.length() - 1) : host, port < 0 ? 80 : port);
+    return address(host, port, 80);
+  }
+
+  /** The address of a URI's host and port, with the scheme's default port when it names none. */
+  public static InetSocketAddress address(String host, int port, int defaultPort) {
+    return new InetSocketAddress(host.startsWith("[") ? host.substring(1, host.length() - 1) : host, port < 0 ? defaultPort : port);
   }
 
   private static void await(SelectionKey key, int op, long deadline, SocketAddress address) throws IOException {
@@ -133,7 +157,7 @@ public final class MiniHttp {
   }
 
   /** True when the bytes hold a whole response (by Content-Length or the last chunk). */
-  static boolean complete(byte[] raw) throws IOException {
+  public static boolean complete(byte[] raw) throws IOException {
     int headerEnd = indexOf(raw, CRLFCRLF, 0);
     if (headerEnd < 0) {
       return false;
