@@ -30,7 +30,7 @@ quick_start="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 # starting small grows the heap only as the live set needs, and TrimNativeHeapInterval hands freed malloc memory
 # back. No -Xmx: the default (1/4 of RAM) keeps large meshes working; set JAVA_OPTS=-Xmx... to cap it. Serial
 # collects its old generation only when it cannot grow, so kuma-cp's HeapGovernor asks for a full GC once the
-# old generation holds 50 % more than its last live size. MinHeapFreeRatio=20 keeps that full GC from growing
+# old generation holds 25 % more than its last live size. MinHeapFreeRatio=20 keeps that full GC from growing
 # the old generation to live/0.6, and MaxNewSize=32m stops it from growing the young one to old/2 (Serial sizes
 # it from the old). Unpooled Netty buffers: the pooled allocator held 5-17 MiB of direct memory for ~1,000
 # streams. C2 stays on: C1 only made generation 1.9x slower; -XX:-TieredCompilation saves ~25 MiB of code

@@ -63,9 +63,43 @@ public final class HeapGovernor implements Component {
       }
     }
 
-    /** 64 MiB floor, 50 % headroom, at most one collection every 5 s. */
+    /**
+     * 64 MiB floor, 25 % headroom, at most one collection every 5 s. At 1,000 dataplanes (75 MiB
+     * live) 25 % meant 6 full GCs of ~150 ms in 10 rounds and a 310 MiB peak RSS, 50 % meant 4 and
+     * 335 MiB (docs/bench/xds.md).
+     */
     public static Settings defaults() {
-      return new Settings(64L << 20, 0.5, Duration.ofSeconds(5));
+      return new Settings(64L << 20, 0.25, Duration.ofSeconds(5));
+    }
+
+    /**
+     * The defaults, overridden by the JVM system properties {@code meshlite.heapGovernor.floorMiB},
+     * {@code .headroom} and {@code .minIntervalMs} where set.
+     *
+     * @throws IllegalArgumentException naming the property whose value is not valid
+     */
+    public static Settings fromSystemProperties() {
+      Settings d = defaults();
+      String prefix = "meshlite.heapGovernor.";
+      String floor = System.getProperty(prefix + "floorMiB");
+      String headroom = System.getProperty(prefix + "headroom");
+      String interval = System.getProperty(prefix + "minIntervalMs");
+      try {
+        return new Settings(
+            floor == null ? d.floor() : Long.parseLong(floor.trim()) << 20,
+            headroom == null ? d.headroom() : Double.parseDouble(headroom.trim()),
+            interval == null ? d.minInterval() : Duration.ofMillis(Long.parseLong(interval.trim())));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(
+            "-D" + prefix + "*: not a number (" + e.getMessage() + "); floorMiB=" + floor + " headroom=" + headroom
+                + " minIntervalMs=" + interval,
+            e);
+      }
+    }
+
+    /** These settings with another headroom. */
+    public Settings withHeadroom(double headroom) {
+      return new Settings(floor, headroom, minInterval);
     }
 
     /** The threshold for an old generation holding {@code live} bytes after a full collection. */

@@ -43,7 +43,23 @@ class HeapGovernorTest {
     assertThat(s.threshold(0)).isEqualTo(64 * MIB);
     assertThat(s.threshold(40 * MIB)).isEqualTo(64 * MIB);
     assertThat(s.threshold(100 * MIB)).isEqualTo(150 * MIB);
-    assertThat(HeapGovernor.Settings.defaults()).isEqualTo(s);
+    assertThat(HeapGovernor.Settings.defaults()).isEqualTo(s.withHeadroom(0.25));
+  }
+
+  @Test
+  void settingsFromSystemPropertiesOverrideTheDefaults() {
+    assertThat(HeapGovernor.Settings.fromSystemProperties()).isEqualTo(HeapGovernor.Settings.defaults());
+    System.setProperty("meshlite.heapGovernor.headroom", "0.75");
+    System.setProperty("meshlite.heapGovernor.floorMiB", "32");
+    try {
+      assertThat(HeapGovernor.Settings.fromSystemProperties())
+          .isEqualTo(new HeapGovernor.Settings(32 * MIB, 0.75, Duration.ofSeconds(5)));
+      System.setProperty("meshlite.heapGovernor.floorMiB", "lots");
+      assertThatThrownBy(HeapGovernor.Settings::fromSystemProperties).hasMessageContaining("floorMiB=lots");
+    } finally {
+      System.clearProperty("meshlite.heapGovernor.headroom");
+      System.clearProperty("meshlite.heapGovernor.floorMiB");
+    }
   }
 
   @Test
