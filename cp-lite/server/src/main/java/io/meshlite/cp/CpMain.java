@@ -454,7 +454,11 @@ public final class CpMain {
       // Serial/Parallel GC without -Xmx: keep the old generation near the live set (docs/bench/xds.md).
       // Process-wide, so here and not in CpMain (tests run several control planes in one JVM).
       if (Boolean.parseBoolean(System.getProperty("meshlite.heapGovernor", "true"))) {
-        HeapGovernor.forThisJvm(HeapGovernor.Settings.fromSystemProperties(), Clock.systemUTC()).ifPresent(HeapGovernor::start);
+        HeapGovernor.forThisJvm(
+                HeapGovernor.Settings.fromSystemProperties(),
+                () -> cp.dpServer().xdsStats().generations(),
+                Clock.systemUTC())
+            .ifPresent(HeapGovernor::start);
       }
       // Serve until the JVM shuts down; the hook stops the components. Returning here would make
       // main() call System.exit during shutdown, which blocks.

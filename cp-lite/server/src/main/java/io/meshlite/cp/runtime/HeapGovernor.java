@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import javax.management.ListenerNotFoundException;
 import javax.management.Notification;
 import javax.management.NotificationEmitter;
@@ -49,8 +50,11 @@ public final class HeapGovernor implements Component {
    * @param floor the lowest threshold (below it a full collection is never asked for)
    * @param headroom garbage allowed on top of the live old generation, as a fraction of it
    * @param minInterval the least time between two collections this component asks for
+   * @param quiet how long the control plane must have done no work before a collection (so its
+   *     pause does not land in the middle of a config push)
+   * @param maxDefer how long a collection may wait for such a quiet moment
    */
-  public record Settings(long floor, double headroom, Duration minInterval) {
+  public record Settings(long floor, double headroom, Duration minInterval, Duration quiet, Duration maxDefer) {
     public Settings {
       if (floor < 0) {
         throw new IllegalArgumentException("floor: " + floor + " (expected: >= 0)");
@@ -61,15 +65,21 @@ public final class HeapGovernor implements Component {
       if (minInterval == null || minInterval.isNegative()) {
         throw new IllegalArgumentException("minInterval: " + minInterval + " (expected: >= 0)");
       }
+      if (quiet == null || quiet.isNegative() || quiet.isZero()) {
+        throw new IllegalArgumentException("quiet: " + quiet + " (expected: > 0)");
+      }
+      if (maxDefer == null || maxDefer.isNegative()) {
+        throw new IllegalArgumentException("maxDefer: " + maxDefer + " (expected: >= 0)");
+      }
     }
 
     /**
-     * 64 MiB floor, 25 % headroom, at most one collection every 5 s. At 1,000 dataplanes (75 MiB
-     * live) 25 % meant 6 full GCs of ~150 ms in 10 rounds and a 310 MiB peak RSS, 50 % meant 4 and
-     * 335 MiB (docs/bench/xds.md).
+     * 64 MiB floor, 25 % headroom, at most one collection every 5 s, after 200 ms without xDS work
+     * or at most 10 s late. At 1,000 dataplanes (75 MiB live) 25 % meant 6 full GCs of ~150 ms in
+     * 10 rounds and a 310 MiB peak RSS, 50 % meant 4 and 335 MiB (docs/bench/xds.md).
      */
     public static Settings defaults() {
-      return new Settings(64L << 20, 0.25, Duration.ofSeconds(5));
+      return new Settings(64L << 20, 0.25, Duration.ofSeconds(5), Duration.ofMillis(200), Duration.ofSeconds(10));
     }
 
     /**
@@ -88,7 +98,9 @@ public final class HeapGovernor implements Component {
         return new Settings(
             floor == null ? d.floor() : Long.parseLong(floor.trim()) << 20,
             headroom == null ? d.headroom() : Double.parseDouble(headroom.trim()),
-            interval == null ? d.minInterval() : Duration.ofMillis(Long.parseLong(interval.trim())));
+            interval == null ? d.minInterval() : Duration.ofMillis(Long.parseLong(interval.trim())),
+            d.quiet(),
+            d.maxDefer());
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException(
             "-D" + prefix + "*: not a number (" + e.getMessage() + "); floorMiB=" + floor + " headroom=" + headroom
@@ -99,7 +111,7 @@ public final class HeapGovernor implements Component {
 
     /** These settings with another headroom. */
     public Settings withHeadroom(double headroom) {
-      return new Settings(floor, headroom, minInterval);
+      return new Settings(floor, headroom, minInterval, quiet, maxDefer);
     }
 
     /** The threshold for an old generation holding {@code live} bytes after a full collection. */
@@ -132,18 +144,28 @@ public final class HeapGovernor implements Component {
   private final Settings settings;
   private final OldGen oldGen;
   private final Runnable fullGc;
+  private final LongSupplier activity;
   private final Clock clock;
   private final ScheduledExecutorService executor;
   // Owned by the executor's one thread.
   private long threshold;
   private Instant lastCollection = Instant.MIN;
   private boolean pending;
+  private Instant crossedAt;
+  private long seenActivity;
   private volatile long collections;
 
-  HeapGovernor(Settings settings, OldGen oldGen, Runnable fullGc, Clock clock, ScheduledExecutorService executor) {
+  HeapGovernor(
+      Settings settings,
+      OldGen oldGen,
+      Runnable fullGc,
+      LongSupplier activity,
+      Clock clock,
+      ScheduledExecutorService executor) {
     this.settings = settings;
     this.oldGen = oldGen;
     this.fullGc = fullGc;
+    this.activity = activity;
     this.clock = clock;
     this.executor = executor;
   }
@@ -151,8 +173,11 @@ public final class HeapGovernor implements Component {
   /**
    * The governor for this JVM's heap, or empty when its collector bounds the old generation by
    * itself (G1, ZGC, Shenandoah) or offers no usage threshold.
+   *
+   * @param activity a counter of the control plane's work (e.g. xDS generations): a collection
+   *     waits until it has not moved for {@link Settings#quiet()}
    */
-  public static Optional<HeapGovernor> forThisJvm(Settings settings, Clock clock) {
+  public static Optional<HeapGovernor> forThisJvm(Settings settings, LongSupplier activity, Clock clock) {
     for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
       if (pool.getType() == MemoryType.HEAP
           && GROWING_OLD_GENS.contains(pool.getName())
@@ -164,7 +189,7 @@ public final class HeapGovernor implements Component {
                   t.setDaemon(true);
                   return t;
                 });
-        return Optional.of(new HeapGovernor(settings, new JvmOldGen(pool), System::gc, clock, executor));
+        return Optional.of(new HeapGovernor(settings, new JvmOldGen(pool), System::gc, activity, clock, executor));
       }
     }
     return Optional.empty();
@@ -177,9 +202,10 @@ public final class HeapGovernor implements Component {
           rearm();
           oldGen.watch(() -> executor.execute(this::crossed));
           log.info(
-              "heap governor watching pool=\"{}\" threshold={} MiB (floor {} MiB, headroom {} %, min interval {})",
+              "heap governor watching pool=\"{}\" threshold={} MiB (floor {} MiB, headroom {} %, min interval {},"
+                  + " quiet {}, max defer {})",
               oldGen.name(), threshold >> 20, settings.floor() >> 20, Math.round(settings.headroom() * 100),
-              settings.minInterval());
+              settings.minInterval(), settings.quiet(), settings.maxDefer());
         });
   }
 
@@ -199,27 +225,48 @@ public final class HeapGovernor implements Component {
     return threshold;
   }
 
-  /** Called on the executor when usage crossed the threshold. */
+  /**
+   * Called on the executor when usage crossed the threshold: a collection follows once {@code
+   * minInterval} has passed since the last one and the control plane has been quiet for {@code
+   * quiet} (or for {@code maxDefer} after it became allowed).
+   */
   void crossed() {
     if (pending) {
       return;
     }
-    Instant now = clock.instant();
-    Instant earliest = lastCollection == Instant.MIN ? now : lastCollection.plus(settings.minInterval());
-    if (now.isBefore(earliest)) {
-      pending = true;
-      executor.schedule(this::recheck, Duration.between(now, earliest).toNanos(), TimeUnit.NANOSECONDS);
+    pending = true;
+    crossedAt = clock.instant();
+    seenActivity = activity.getAsLong();
+    Instant earliest = earliest();
+    long wait = crossedAt.isBefore(earliest) ? Duration.between(crossedAt, earliest).toNanos() : 0;
+    executor.schedule(this::check, Math.max(wait, settings.quiet().toNanos()), TimeUnit.NANOSECONDS);
+  }
+
+  /** Called on the executor while a crossing waits for its collection. */
+  void check() {
+    if (oldGen.used() < threshold) {
+      pending = false; // collected meanwhile (by the JVM itself)
       return;
     }
+    Instant now = clock.instant();
+    if (now.isBefore(earliest())) {
+      executor.schedule(this::check, Duration.between(now, earliest()).toNanos(), TimeUnit.NANOSECONDS);
+      return;
+    }
+    long seen = activity.getAsLong();
+    boolean quiet = seen == seenActivity;
+    Instant allowed = crossedAt.isAfter(earliest()) ? crossedAt : earliest();
+    if (!quiet && now.isBefore(allowed.plus(settings.maxDefer()))) {
+      seenActivity = seen;
+      executor.schedule(this::check, settings.quiet().toNanos(), TimeUnit.NANOSECONDS);
+      return;
+    }
+    pending = false;
     collect();
   }
 
-  /** Called on the executor once a deferred crossing may be acted on. */
-  void recheck() {
-    pending = false;
-    if (oldGen.used() >= threshold) {
-      collect();
-    }
+  private Instant earliest() {
+    return lastCollection == Instant.MIN ? Instant.MIN : lastCollection.plus(settings.minInterval());
   }
 
   private void collect() {
