@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * (docs/bench/xds.md). This component sets a usage threshold on the old generation at {@code
  * max(floor, live × (1 + headroom))}, where {@code live} is its occupancy after the last full
  * collection. When the JVM reports the threshold crossed (checked after each young collection) it
- * asks for a full collection, at most once per {@code minInterval}, and sets the threshold again
- * from the new live size. A larger mesh only raises the threshold with its live set, so nothing is
+ * asks for a full collection, at most once per {@code minInterval} and, so that the pause does not
+ * land in a config push, once the control plane's work counter has stood still for {@code quiet}
+ * (or {@code maxDefer} has passed); then it sets the threshold again from the new live size. A larger mesh only raises the threshold with its live set, so nothing is
  * capped; the cost is one full collection per {@code live × headroom} bytes promoted.
  *
  * <p>It does nothing under G1, ZGC or Shenandoah, which collect the old generation concurrently.
