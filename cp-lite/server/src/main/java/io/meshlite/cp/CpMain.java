@@ -17,6 +17,7 @@ import io.meshlite.cp.k8s.ServiceAccountTokenAuthenticator;
 import io.meshlite.cp.manager.ResourceManager;
 import io.meshlite.cp.rest.RestServer;
 import io.meshlite.cp.runtime.Component;
+import io.meshlite.cp.runtime.HeapGovernor;
 import io.meshlite.cp.store.ResourceStore;
 import io.meshlite.cp.store.StoreFactory;
 import io.meshlite.cp.store.StoreSettings;
@@ -450,6 +451,15 @@ public final class CpMain {
                         Runtime.getRuntime().halt(0);
                       }));
       cp.start();
+      // Serial/Parallel GC without -Xmx: keep the old generation near the live set (docs/bench/xds.md).
+      // Process-wide, so here and not in CpMain (tests run several control planes in one JVM).
+      if (Boolean.parseBoolean(System.getProperty("meshlite.heapGovernor", "true"))) {
+        HeapGovernor.forThisJvm(
+                HeapGovernor.Settings.fromSystemProperties(),
+                () -> cp.dpServer().xdsStats().generations(),
+                Clock.systemUTC())
+            .ifPresent(HeapGovernor::start);
+      }
       // Serve until the JVM shuts down; the hook stops the components. Returning here would make
       // main() call System.exit during shutdown, which blocks.
       new CountDownLatch(1).await();
