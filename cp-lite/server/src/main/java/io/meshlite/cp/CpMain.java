@@ -452,7 +452,7 @@ public final class CpMain {
                       }));
       cp.start();
       // Serial/Parallel GC without -Xmx: keep the old generation near the live set (docs/bench/xds.md).
-      // Process-wide, so here and not in CpMain (tests run several control planes in one JVM).
+      // Process-wide, so started here in main() and not by the control plane (tests run several in one JVM).
       if (Boolean.parseBoolean(System.getProperty("meshlite.heapGovernor", "true"))) {
         HeapGovernor.forThisJvm(
                 HeapGovernor.Settings.fromSystemProperties(),
