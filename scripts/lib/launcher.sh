@@ -26,6 +26,13 @@ if [ "$meshlite_java_version" -ge 23 ]; then
   meshlite_flags+=(--sun-misc-unsafe-memory-access=allow)
 fi
 meshlite_flags+=("${MESHLITE_JVM_FLAGS[@]}")
+if [ "$meshlite_java_version" -eq 24 ]; then
+  # Compact object headers are a product flag from JDK 25 on; JDK 24 refuses it without unlocking experimental
+  # options (older JDKs ignore it, as an unrecognized option under -XX:+IgnoreUnrecognizedVMOptions).
+  for meshlite_i in "${!meshlite_flags[@]}"; do
+    [ "${meshlite_flags[$meshlite_i]}" = -XX:+UseCompactObjectHeaders ] && unset "meshlite_flags[$meshlite_i]"
+  done
+fi
 
 meshlite_aot=$MESHLITE_HOME/lib/$MESHLITE_LIB/$MESHLITE_BINARY.aot
 if [ -f "$meshlite_aot" ] && [ "$meshlite_java_version" -ge 25 ]; then
