@@ -36,11 +36,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A port nothing listens on now (random in 20000-59999, checked with bash's /dev/tcp).
+# A port nothing uses now, over TCP or UDP (random in 20000-59999; `ss` when present, else bash's /dev/tcp).
 free_port() {
   local p
   while :; do
     p=$((20000 + RANDOM % 40000))
+    if command -v ss >/dev/null; then
+      ss -Htuan 2>/dev/null | awk '{print $5}' | grep -q ":$p\$" && continue
+    fi
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
       echo "$p"
       return
