@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import io.meshlite.agent.envoy.OsProcessLauncher;
+import io.meshlite.agent.support.KeytoolCert;
 import io.meshlite.agent.support.MiniHttp;
 import io.meshlite.agent.support.Ticker;
 import io.meshlite.api.bootstrap.BootstrapResponse;
@@ -21,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,8 +29,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 
 /**
  * {@code kuma-dp aot-train}: one complete, real kuma-dp run used as the training run of the JDK AOT
@@ -65,19 +63,19 @@ final class AotTraining {
     stub.createContext("/", ex -> answer(ex, 404, "text/plain", ""));
     stub.start();
     // The bootstrap goes over TLS as in production (kuma-cp's dataplane server speaks only TLS), so the cache
-    // also holds the JDK HTTP client and JSSE; without keytool the training falls back to plain HTTP.
-    SSLContext tls = selfSignedTls(work);
+    // also holds JSSE; without keytool the training falls back to plain HTTP.
+    KeytoolCert tls = selfSignedTls(work);
     HttpsServer tlsStub = null;
     String cpAddress = "http://127.0.0.1:" + stub.getAddress().getPort();
     List<String> caArgs = List.of();
     if (tls != null) {
       tlsStub = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
-      tlsStub.setHttpsConfigurator(new HttpsConfigurator(tls));
+      tlsStub.setHttpsConfigurator(new HttpsConfigurator(tls.server()));
       tlsStub.createContext("/bootstrap", ex -> answer(ex, 200, "application/json", bootstrapResponse(admin, stub)));
       tlsStub.createContext("/", ex -> answer(ex, 404, "text/plain", ""));
       tlsStub.start();
       cpAddress = "https://127.0.0.1:" + tlsStub.getAddress().getPort();
-      caArgs = List.of("--ca-cert-file", work.resolve("aot-ca.pem").toString());
+      caArgs = List.of("--ca-cert-file", tls.pem().toString());
       // The plaintext path (MiniHttp) is otherwise only used for Envoy's admin and the metrics scrape.
       MiniHttp.exchange(new InetSocketAddress("127.0.0.1", stub.getAddress().getPort()), "127.0.0.1", "POST",
           "/bootstrap", Map.of("content-type", "application/json"), "{}".getBytes(StandardCharsets.UTF_8),
@@ -197,48 +195,19 @@ final class AotTraining {
   }
 
   /**
-   * A TLS context for the stub control plane with a fresh self-signed EC certificate for 127.0.0.1 (as
-   * kuma-cp's), made by the JDK's keytool; its certificate is written to {@code aot-ca.pem} in {@code
-   * work}. Null when keytool is missing or fails.
+   * A fresh self-signed EC certificate for 127.0.0.1 (as kuma-cp's) for the stub control plane, in
+   * {@code work}; null (with a line on stderr) when keytool is missing or fails.
    */
-  private SSLContext selfSignedTls(Path work) {
-    Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-    Path store = work.resolve("aot-tls.p12");
-    char[] pass = "aot-training".toCharArray();
+  private KeytoolCert selfSignedTls(Path work) {
     try {
-      if (!Files.isExecutable(keytool)
-          || !keytool(keytool, "-genkeypair", "-alias", "cp", "-keyalg", "EC", "-groupname", "secp256r1",
-              "-sigalg", "SHA256withECDSA", "-dname", "CN=127.0.0.1", "-ext", "san=ip:127.0.0.1", "-validity", "1",
-              "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", new String(pass))
-          || !keytool(keytool, "-exportcert", "-rfc", "-alias", "cp", "-keystore", store.toString(), "-storepass",
-              new String(pass), "-file", work.resolve("aot-ca.pem").toString())) {
-        err.println("aot-train: no keytool in " + keytool.getParent() + ", training with plain HTTP");
-        return null;
-      }
-      KeyStore ks = KeyStore.getInstance("PKCS12");
-      try (var in = Files.newInputStream(store)) {
-        ks.load(in, pass);
-      }
-      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-      kmf.init(ks, pass);
-      SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(kmf.getKeyManagers(), null, null);
-      return ctx;
+      return KeytoolCert.create(work, "aot-tls", "CN=127.0.0.1", "san=ip:127.0.0.1");
     } catch (IOException | GeneralSecurityException e) {
-      err.println("aot-train: no TLS certificate (" + e + "), training with plain HTTP");
+      err.println("aot-train: no TLS certificate (" + e.getMessage() + "), training with plain HTTP");
       return null;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return null;
     }
-  }
-
-  private static boolean keytool(Path keytool, String... args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(keytool.toString());
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(Redirect.DISCARD).start();
-    return p.waitFor() == 0;
   }
 
   private static int freePort() throws IOException {

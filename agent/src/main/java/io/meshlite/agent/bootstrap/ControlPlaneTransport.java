@@ -3,7 +3,6 @@ package io.meshlite.agent.bootstrap;
 import io.meshlite.agent.config.AgentConfig;
 import io.meshlite.agent.support.MiniHttp;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -96,7 +95,6 @@ public abstract sealed class ControlPlaneTransport implements AutoCloseable {
    */
   static final class Tls extends ControlPlaneTransport {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
-    private static final int MAX_RESPONSE = 16 << 20;
     private final SSLContext ssl;
     private final boolean verifyHost;
     private final String caSource;
@@ -146,23 +144,14 @@ public abstract sealed class ControlPlaneTransport implements AutoCloseable {
           out.write(request);
           out.flush();
           InputStream in = tls.getInputStream();
-          ByteArrayOutputStream raw = new ByteArrayOutputStream();
+          MiniHttp.ResponseBuffer response = new MiniHttp.ResponseBuffer(uri.getRawAuthority());
           byte[] buf = new byte[8192];
-          while (true) {
+          int n;
+          do {
             tls.setSoTimeout(millisLeft(deadline, timeout));
-            int n = in.read(buf);
-            if (n < 0) {
-              break;
-            }
-            raw.write(buf, 0, n);
-            if (raw.size() > MAX_RESPONSE) {
-              throw new IOException("response from " + uri.getRawAuthority() + " is larger than " + MAX_RESPONSE + " bytes");
-            }
-            if (MiniHttp.complete(raw.toByteArray())) {
-              break;
-            }
-          }
-          return MiniHttp.parse(raw.toByteArray());
+            n = in.read(buf);
+          } while (n >= 0 && !response.add(buf, 0, n));
+          return response.parse();
         }
       } catch (IOException e) {
         // An interrupt closes the channel; JSSE may wrap the ClosedByInterruptException (as an

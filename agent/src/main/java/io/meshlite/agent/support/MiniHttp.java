@@ -82,7 +82,7 @@ public final class MiniHttp {
           await(key, SelectionKey.OP_WRITE, deadline, address);
         }
       }
-      ByteArrayOutputStream raw = new ByteArrayOutputStream();
+      ResponseBuffer response = new ResponseBuffer(address);
       ByteBuffer in = ByteBuffer.allocate(8192);
       while (true) {
         int n = ch.read(in);
@@ -93,16 +93,13 @@ public final class MiniHttp {
           await(key, SelectionKey.OP_READ, deadline, address);
           continue;
         }
-        raw.write(in.array(), 0, in.position());
+        boolean whole = response.add(in.array(), 0, in.position());
         in.clear();
-        if (raw.size() > MAX_RESPONSE) {
-          throw new IOException("response from " + address + " is larger than " + MAX_RESPONSE + " bytes");
-        }
-        if (complete(raw.toByteArray())) {
+        if (whole) {
           break;
         }
       }
-      return parse(raw.toByteArray());
+      return response.parse();
     }
   }
 
@@ -156,8 +153,40 @@ public final class MiniHttp {
     key.selector().selectedKeys().clear();
   }
 
+  /**
+   * The bytes of one response as they arrive, over any transport: knows when they hold the whole
+   * response and refuses more than 16 MiB.
+   */
+  public static final class ResponseBuffer {
+    private final ByteArrayOutputStream raw = new ByteArrayOutputStream();
+    private final Object from;
+
+    /** @param from the peer, for the error message */
+    public ResponseBuffer(Object from) {
+      this.from = from;
+    }
+
+    /**
+     * Adds bytes read; true once the buffer holds a whole response.
+     *
+     * @throws IOException when the response grows past the limit
+     */
+    public boolean add(byte[] bytes, int offset, int length) throws IOException {
+      raw.write(bytes, offset, length);
+      if (raw.size() > MAX_RESPONSE) {
+        throw new IOException("response from " + from + " is larger than " + MAX_RESPONSE + " bytes");
+      }
+      return complete(raw.toByteArray());
+    }
+
+    /** The response read so far (the peer may also have ended it by closing the connection). */
+    public Response parse() throws IOException {
+      return MiniHttp.parse(raw.toByteArray());
+    }
+  }
+
   /** True when the bytes hold a whole response (by Content-Length or the last chunk). */
-  public static boolean complete(byte[] raw) throws IOException {
+  static boolean complete(byte[] raw) throws IOException {
     int headerEnd = indexOf(raw, CRLFCRLF, 0);
     if (headerEnd < 0) {
       return false;

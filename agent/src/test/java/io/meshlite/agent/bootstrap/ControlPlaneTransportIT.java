@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import io.meshlite.agent.config.AgentConfig;
+import io.meshlite.agent.support.KeytoolCert;
 import io.meshlite.agent.support.MiniHttp;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -18,15 +19,12 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,6 +46,11 @@ class ControlPlaneTransportIT {
   private final List<AutoCloseable> servers = new ArrayList<>();
 
   record Cert(SSLContext server, String pem) {}
+
+  private static Cert cert(String name, String dname, String san) throws Exception {
+    KeytoolCert c = KeytoolCert.create(dir, name, dname, san);
+    return new Cert(c.server(), Files.readString(c.pem()));
+  }
 
   @BeforeAll
   static void certificates() throws Exception {
@@ -225,33 +228,5 @@ class ControlPlaneTransportIT {
     List<String> names = new ArrayList<>();
     Thread.getAllStackTraces().keySet().forEach(t -> names.add(t.getName()));
     return names;
-  }
-
-  private static Cert cert(String name, String dname, String san) throws Exception {
-    Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-    Path store = dir.resolve(name + ".p12");
-    Path pem = dir.resolve(name + ".pem");
-    run(keytool.toString(), "-genkeypair", "-alias", "cp", "-keyalg", "EC", "-groupname", "secp256r1",
-        "-sigalg", "SHA256withECDSA", "-dname", dname, "-ext", san, "-validity", "2",
-        "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", "changeit");
-    run(keytool.toString(), "-exportcert", "-rfc", "-alias", "cp", "-keystore", store.toString(),
-        "-storepass", "changeit", "-file", pem.toString());
-    KeyStore ks = KeyStore.getInstance("PKCS12");
-    try (var in = Files.newInputStream(store)) {
-      ks.load(in, "changeit".toCharArray());
-    }
-    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    kmf.init(ks, "changeit".toCharArray());
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(kmf.getKeyManagers(), null, null);
-    return new Cert(ctx, Files.readString(pem));
-  }
-
-  private static void run(String... cmd) throws IOException, InterruptedException, ExecutionException {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (p.waitFor() != 0) {
-      throw new IOException(String.join(" ", cmd) + " failed: " + out);
-    }
   }
 }
