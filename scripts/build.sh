@@ -98,9 +98,14 @@ for entry in "${binaries[@]}"; do
         echo "if [ -z \"\${JAVA_HOME:-}\" ] && [ -x '$build_jdk/bin/java' ]; then JAVA_HOME='$build_jdk'; fi"
       fi
     fi
-    echo '# shellcheck source=/dev/null'
-    # shellcheck disable=SC2016  # written literally into the launcher
-    echo '. "$(dirname "$(readlink -f "$0")")/.launcher"'
+    # A symlink (e.g. /usr/local/bin/kuma-dp) is resolved only when there is one: readlink is a process of its own.
+    cat <<'LAUNCHER'
+meshlite_self=$0
+[ -L "$meshlite_self" ] && meshlite_self=$(readlink -f "$meshlite_self")
+case $meshlite_self in */*) ;; *) meshlite_self=./$meshlite_self ;; esac
+# shellcheck source=/dev/null
+. "${meshlite_self%/*}/.launcher"
+LAUNCHER
   } >"$dist/bin/$binary.tmp"
   chmod 0755 "$dist/bin/$binary.tmp"
   mv -f "$dist/bin/$binary.tmp" "$dist/bin/$binary"
@@ -141,7 +146,7 @@ else
   aot_log=$(mktemp)
   if JAVA_OPTS="-XX:AOTCacheOutput=$aot -Xlog:aot=error -Xlog:cds=error" \
     timeout 120 "$dist/bin/kuma-dp" aot-train --binary-path "$dist/bin/envoy" >"$aot_log" 2>&1 && [ -s "$aot" ]; then
-    sed -n 's/^JAVA_RUNTIME_VERSION="\(.*\)"$/\1/p' "$aot_jdk/release" >"$aot.jdk"
+    meshlite_release_value "$aot_jdk/release" JAVA_RUNTIME_VERSION >"$aot.jdk"
     echo "kuma-dp.aot: $(du -h "$aot" | cut -f1), for JDK $(cat "$aot.jdk")"
   else
     rm -f "$aot" "$aot.jdk" "$aot.config"

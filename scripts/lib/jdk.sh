@@ -8,12 +8,28 @@ MESHLITE_MIN_JAVA=21
 
 # meshlite_java_major HOME: prints the feature version (21, 25, ...) of the Java installation at HOME.
 # Reads HOME/release when it exists (no JVM start), else asks `java -version`.
+# The value of KEY="value" in a JDK's release file (pure bash: no process is started, as launchers call this
+# on every start).
+meshlite_release_value() {
+  local file=$1 key=$2 line
+  [ -r "$file" ] || return 1
+  while IFS= read -r line || [ -n "$line" ]; do
+    case $line in
+      "$key="*)
+        line=${line#"$key="}
+        line=${line#\"}
+        printf '%s\n' "${line%\"}"
+        return 0
+        ;;
+    esac
+  done <"$file"
+  return 1
+}
+
 meshlite_java_major() {
   local home=$1 v=""
   [ -x "$home/bin/java" ] || return 1
-  if [ -r "$home/release" ]; then
-    v=$(sed -n 's/^JAVA_VERSION="\(.*\)"$/\1/p' "$home/release")
-  fi
+  v=$(meshlite_release_value "$home/release" JAVA_VERSION)
   if [ -z "$v" ]; then
     v=$("$home/bin/java" -version 2>&1 | sed -n 's/.* version "\([^"]*\)".*/\1/p' | head -n 1)
   fi

@@ -10,8 +10,10 @@
 # should also write <binary>.aot.jdk holding the creating JDK's JAVA_RUNTIME_VERSION (from its `release` file);
 # a cache stamped for another JDK build is then left out instead of being rejected by the JVM with a warning.
 
-MESHLITE_BIN_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-MESHLITE_HOME=$(dirname "$MESHLITE_BIN_DIR")
+# Parameter expansion instead of dirname/sed/cat: every process started here delays the JVM (≈ 30 ms in all).
+MESHLITE_BIN_DIR=$(cd "${BASH_SOURCE[0]%/*}" && pwd)
+MESHLITE_HOME=${MESHLITE_BIN_DIR%/*}
+MESHLITE_HOME=${MESHLITE_HOME:-/}
 # shellcheck source=scripts/lib/jdk.sh
 . "$MESHLITE_BIN_DIR/.jdk.sh"
 
@@ -36,8 +38,8 @@ fi
 
 meshlite_aot=$MESHLITE_HOME/lib/$MESHLITE_LIB/$MESHLITE_BINARY.aot
 if [ -f "$meshlite_aot" ] && [ "$meshlite_java_version" -ge 25 ]; then
-  meshlite_runtime=$(sed -n 's/^JAVA_RUNTIME_VERSION="\(.*\)"$/\1/p' "$meshlite_java_home/release" 2>/dev/null)
-  if [ ! -f "$meshlite_aot.jdk" ] || [ "$(cat "$meshlite_aot.jdk")" = "$meshlite_runtime" ]; then
+  meshlite_runtime=$(meshlite_release_value "$meshlite_java_home/release" JAVA_RUNTIME_VERSION)
+  if [ ! -f "$meshlite_aot.jdk" ] || [ "$(<"$meshlite_aot.jdk")" = "$meshlite_runtime" ]; then
     meshlite_flags+=("-XX:AOTCache=$meshlite_aot")
   fi
 fi
