@@ -101,6 +101,9 @@ public final class Agent {
       // bootstrap request is prepared, since it is on the path to the first request.
       FutureTask<EnvoyVersion> probe = new FutureTask<>(() -> probeVersion(binary));
       Thread.ofPlatform().name("envoy-version").daemon(true).stackSize(256 << 10).start(probe);
+      // Likewise the TLS handshake with the control plane: it runs while the version is read.
+      transport = ControlPlaneTransport.forControlPlane(cfg.controlPlane());
+      transport.prepare(cfg.controlPlane().address());
 
       Optional<EnvoyUser> envoyUser = EnvoyUser.plan(cfg.envoy().runAs(), EnvoyUser.Host.system());
       boolean workDirExisted = cfg.runtime().workDir() != null && Files.isDirectory(cfg.runtime().workDir());
@@ -125,7 +128,6 @@ public final class Agent {
         envoyUser.get().own(token.path());
       }
 
-      transport = ControlPlaneTransport.forControlPlane(cfg.controlPlane());
       BootstrapClient client = new BootstrapClient(
           transport, cfg.controlPlane().address(), cfg.controlPlane().retryBackoff(), cfg.controlPlane().retryMaxDuration(),
           host.ticker());

@@ -21,6 +21,12 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
@@ -41,6 +47,13 @@ public abstract sealed class ControlPlaneTransport implements AutoCloseable {
   /** Sends a POST and returns the whole answer. */
   public abstract MiniHttp.Response post(URI uri, Map<String, String> headers, byte[] body, Duration timeout)
       throws IOException, InterruptedException;
+
+  /**
+   * Starts connecting to {@code uri}'s host and port ahead of the first {@link #post}, where that saves
+   * time on the path to the bootstrap (only TLS does: it has a handshake to do). Never fails: a
+   * connection that cannot be prepared is simply made by the next {@code post}.
+   */
+  public void prepare(URI uri) {}
 
   @Override
   public void close() {}
@@ -98,6 +111,7 @@ public abstract sealed class ControlPlaneTransport implements AutoCloseable {
     private final SSLContext ssl;
     private final boolean verifyHost;
     private final String caSource;
+    private final AtomicReference<Prepared> prepared = new AtomicReference<>();
 
     /**
      * @param ssl null for the JDK's default context (the system trust store)
@@ -119,53 +133,151 @@ public abstract sealed class ControlPlaneTransport implements AutoCloseable {
         throw new IOException("cannot resolve " + uri.getHost());
       }
       byte[] request = MiniHttp.request(uri.getRawAuthority(), "POST", MiniHttp.target(uri), headers, body);
-      try (SocketChannel channel = SocketChannel.open()) {
+      Connection warm = takePrepared(address, deadline);
+      try (Connection c = warm != null ? warm : connect(uri, address, deadline, timeout)) {
+        OutputStream out = c.tls.getOutputStream();
+        out.write(request);
+        out.flush();
+        InputStream in = c.tls.getInputStream();
+        MiniHttp.ResponseBuffer response = new MiniHttp.ResponseBuffer(uri.getRawAuthority());
+        byte[] buf = new byte[8192];
+        int n;
+        do {
+          c.tls.setSoTimeout(millisLeft(deadline, timeout));
+          n = in.read(buf);
+        } while (n >= 0 && !response.add(buf, 0, n));
+        return response.parse();
+      } catch (IOException e) {
+        throw interruptedOrTimeout(e, uri);
+      }
+    }
+
+    /**
+     * Connects and completes the TLS handshake for {@code uri} on a thread of its own, so that the
+     * handshake (≈ 100 ms of CPU in a JVM that has just started) overlaps with the rest of kuma-dp's
+     * start-up (reading {@code envoy --version}, preparing the request). The next {@link #post} to the
+     * same address uses that connection; if it failed, or is not there in time, {@code post} connects
+     * afresh and reports that attempt's error, so the outcome is the same as without preparing.
+     */
+    @Override
+    public void prepare(URI uri) {
+      InetSocketAddress address = MiniHttp.address(uri.getHost(), uri.getPort(), 443);
+      if (address.isUnresolved()) {
+        return;
+      }
+      FutureTask<Connection> task = new FutureTask<>(() -> {
+        long deadline = System.nanoTime() + CONNECT_TIMEOUT.toNanos();
+        return connect(uri, address, deadline, CONNECT_TIMEOUT);
+      });
+      discard(prepared.getAndSet(new Prepared(address, task)));
+      Thread.ofPlatform().name("cp-connect").daemon(true).stackSize(256 << 10).start(task);
+    }
+
+    @Override
+    public void close() {
+      discard(prepared.getAndSet(null));
+    }
+
+    /** The prepared connection to {@code address}, or null when there is none (or it failed). */
+    private Connection takePrepared(InetSocketAddress address, long deadline) throws InterruptedException {
+      Prepared p = prepared.getAndSet(null);
+      if (p == null) {
+        return null;
+      }
+      if (!p.address.equals(address)) {
+        discard(p);
+        return null;
+      }
+      try {
+        return p.task.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (ExecutionException e) {
+        return null; // connecting afresh reports the error with the request's own context
+      } catch (TimeoutException e) {
+        discard(p);
+        return null;
+      } catch (InterruptedException e) {
+        discard(p);
+        throw e;
+      }
+    }
+
+    private static void discard(Prepared p) {
+      if (p != null && !p.task.cancel(true)) {
+        try {
+          p.task.get().close();
+        } catch (ExecutionException | InterruptedException | CancellationException | IOException e) {
+          // nothing open, or nothing more to do about it
+        }
+      }
+    }
+
+    /** A TCP connection with a completed TLS handshake. */
+    private Connection connect(URI uri, InetSocketAddress address, long deadline, Duration timeout)
+        throws IOException, InterruptedException {
+      SocketChannel channel = SocketChannel.open();
+      SSLSocket tls = null;
+      try {
         Socket plain = channel.socket();
         plain.connect(address, millisLeft(deadline, CONNECT_TIMEOUT));
-        SSLSocket tls = (SSLSocket) context().getSocketFactory()
-            .createSocket(plain, address.getHostString(), address.getPort(), true);
-        try (tls) {
-          if (verifyHost) {
-            SSLParameters params = tls.getSSLParameters();
-            params.setEndpointIdentificationAlgorithm("HTTPS");
-            tls.setSSLParameters(params);
-          }
-          tls.setSoTimeout(millisLeft(deadline, timeout));
-          try {
-            tls.startHandshake();
-          } catch (SSLException e) {
-            if (e instanceof SSLHandshakeException
-                || (e.getMessage() != null && e.getMessage().contains("Unsupported or unrecognized SSL message"))) {
-              throw TlsFailure.of(e, uri, caSource);
-            }
-            throw e;
-          }
-          OutputStream out = tls.getOutputStream();
-          out.write(request);
-          out.flush();
-          InputStream in = tls.getInputStream();
-          MiniHttp.ResponseBuffer response = new MiniHttp.ResponseBuffer(uri.getRawAuthority());
-          byte[] buf = new byte[8192];
-          int n;
-          do {
-            tls.setSoTimeout(millisLeft(deadline, timeout));
-            n = in.read(buf);
-          } while (n >= 0 && !response.add(buf, 0, n));
-          return response.parse();
+        tls = (SSLSocket) context().getSocketFactory().createSocket(plain, address.getHostString(), address.getPort(), true);
+        if (verifyHost) {
+          SSLParameters params = tls.getSSLParameters();
+          params.setEndpointIdentificationAlgorithm("HTTPS");
+          tls.setSSLParameters(params);
         }
-      } catch (IOException e) {
-        // An interrupt closes the channel; JSSE may wrap the ClosedByInterruptException (as an
-        // SSLException during the handshake), so the thread's flag is what tells.
-        if (e instanceof ClosedByInterruptException || Thread.currentThread().isInterrupted()) {
-          Thread.interrupted();
-          InterruptedException ie = new InterruptedException("interrupted while talking to " + uri.getRawAuthority());
-          ie.initCause(e);
-          throw ie;
+        tls.setSoTimeout(millisLeft(deadline, timeout));
+        try {
+          tls.startHandshake();
+        } catch (SSLException e) {
+          if (e instanceof SSLHandshakeException
+              || (e.getMessage() != null && e.getMessage().contains("Unsupported or unrecognized SSL message"))) {
+            throw TlsFailure.of(e, uri, caSource);
+          }
+          throw e;
         }
-        if (e instanceof SocketTimeoutException) {
-          throw new SocketTimeoutException("no answer from " + uri.getRawAuthority() + " in time");
+        return new Connection(channel, tls);
+      } catch (IOException | RuntimeException e) {
+        try (channel) {
+          if (tls != null) {
+            tls.close();
+          }
+        } catch (IOException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+        if (e instanceof IOException io) {
+          throw interruptedOrTimeout(io, uri);
         }
         throw e;
+      }
+    }
+
+    /**
+     * An interrupt closes the channel; JSSE may wrap the ClosedByInterruptException (as an
+     * SSLException during the handshake), so the thread's flag is what tells.
+     */
+    private static IOException interruptedOrTimeout(IOException e, URI uri) throws InterruptedException {
+      if (e instanceof ClosedByInterruptException || Thread.currentThread().isInterrupted()) {
+        Thread.interrupted();
+        InterruptedException ie = new InterruptedException("interrupted while talking to " + uri.getRawAuthority());
+        ie.initCause(e);
+        throw ie;
+      }
+      if (e instanceof SocketTimeoutException) {
+        return new SocketTimeoutException("no answer from " + uri.getRawAuthority() + " in time");
+      }
+      return e;
+    }
+
+    private record Prepared(InetSocketAddress address, FutureTask<Connection> task) {}
+
+    private record Connection(SocketChannel channel, SSLSocket tls) implements AutoCloseable {
+      @Override
+      public void close() throws IOException {
+        try {
+          tls.close();
+        } finally {
+          channel.close();
+        }
       }
     }
 

@@ -2,6 +2,7 @@ package io.meshlite.agent.bootstrap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
@@ -9,6 +10,7 @@ import io.meshlite.agent.config.AgentConfig;
 import io.meshlite.agent.support.KeytoolCert;
 import io.meshlite.agent.support.MiniHttp;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -25,6 +27,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -172,6 +179,57 @@ class ControlPlaneTransportIT {
     assertThat(outcome.get(60, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
   }
 
+
+  @Test
+  void aPreparedConnectionIsHandshakenBeforeThePostAndUsedByIt() throws Exception {
+    CountingServer server = countingServer(forLoopback);
+    ControlPlaneTransport t = transport(server.uri, forLoopback.pem(), false);
+    t.prepare(server.uri);
+    // The handshake completes with no request sent: that is the start-up work prepare() takes off the path.
+    await().atMost(Duration.ofSeconds(20)).until(() -> server.handshakes.get() == 1);
+    assertThat(server.requests.get()).isZero();
+    MiniHttp.Response r = t.post(server.uri.resolve("/bootstrap"), Map.of(), BODY, TIMEOUT);
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.text()).isEqualTo("answer 1");
+    assertThat(server.accepted.get()).as("connections").isEqualTo(1);
+    // One use only: the next post connects again.
+    t.post(server.uri.resolve("/bootstrap"), Map.of(), BODY, TIMEOUT);
+    assertThat(server.accepted.get()).isEqualTo(2);
+  }
+
+  @Test
+  void aPreparationThatFailsLeavesThePostsOwnError() throws Exception {
+    URI uri = https(forHostName, false);
+    ControlPlaneTransport t = transport(uri, forLoopback.pem(), false);
+    t.prepare(uri);
+    assertThatThrownBy(() -> t.post(uri, Map.of(), BODY, TIMEOUT))
+        .isInstanceOf(TlsFailure.class)
+        .hasMessageStartingWith("TLS: the control plane's certificate is not signed by the CA in KUMA_CONTROL_PLANE_CA_CERT");
+  }
+
+  @Test
+  void aConnectionPreparedForAnotherAddressIsClosedNotUsed() throws Exception {
+    CountingServer other = countingServer(forLoopback);
+    CountingServer target = countingServer(forLoopback);
+    ControlPlaneTransport t = transport(target.uri, forLoopback.pem(), false);
+    t.prepare(other.uri);
+    await().atMost(Duration.ofSeconds(20)).until(() -> other.handshakes.get() == 1);
+    assertThat(t.post(target.uri, Map.of(), BODY, TIMEOUT).status()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(20)).until(() -> other.closed.get() == 1);
+    assertThat(other.requests.get()).isZero();
+  }
+
+  @Test
+  void closingTheTransportClosesAnUnusedPreparedConnection() throws Exception {
+    CountingServer server = countingServer(forLoopback);
+    ControlPlaneTransport t = transport(server.uri, forLoopback.pem(), false);
+    t.prepare(server.uri);
+    await().atMost(Duration.ofSeconds(20)).until(() -> server.handshakes.get() == 1);
+    t.close();
+    await().atMost(Duration.ofSeconds(20)).until(() -> server.closed.get() == 1);
+    await().atMost(Duration.ofSeconds(20)).until(() -> !threadNames().contains("cp-connect"));
+  }
+
   // ---------------------------------------------------------------- helpers
 
   private static ControlPlaneTransport transport(URI uri, String caPem, boolean skipVerify) {
@@ -198,6 +256,61 @@ class ControlPlaneTransportIT {
     s.start();
     servers.add(() -> s.stop(0));
     return URI.create("https://127.0.0.1:" + s.getAddress().getPort());
+  }
+
+  /** A TLS server that counts connections, completed handshakes, requests and connections closed by the client. */
+  record CountingServer(URI uri, AtomicInteger accepted, AtomicInteger handshakes, AtomicInteger requests,
+      AtomicInteger closed) {}
+
+  private CountingServer countingServer(Cert cert) throws IOException {
+    SSLServerSocket ss = (SSLServerSocket) cert.server().getServerSocketFactory()
+        .createServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    CountingServer counts = new CountingServer(URI.create("https://127.0.0.1:" + ss.getLocalPort()),
+        new AtomicInteger(), new AtomicInteger(), new AtomicInteger(), new AtomicInteger());
+    Thread acceptor = new Thread(() -> {
+      try {
+        while (true) {
+          SSLSocket s = (SSLSocket) ss.accept();
+          counts.accepted.incrementAndGet();
+          Thread conn = new Thread(() -> serveOne(s, counts));
+          conn.setDaemon(true);
+          conn.start();
+        }
+      } catch (IOException closed) {
+        // the test is over
+      }
+    });
+    acceptor.setDaemon(true);
+    acceptor.start();
+    servers.add(ss);
+    return counts;
+  }
+
+  /** One request per connection: reads the head and a Content-Length body, answers "answer N". */
+  private static void serveOne(SSLSocket s, CountingServer counts) {
+    try (s) {
+      s.startHandshake();
+      counts.handshakes.incrementAndGet();
+      InputStream in = s.getInputStream();
+      StringBuilder head = new StringBuilder();
+      int c;
+      while (!head.toString().endsWith("\r\n\r\n")) {
+        if ((c = in.read()) < 0) {
+          counts.closed.incrementAndGet();
+          return;
+        }
+        head.append((char) c);
+      }
+      Matcher m = Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+      in.readNBytes(m.find() ? Integer.parseInt(m.group(1)) : 0);
+      byte[] answer = ("answer " + counts.requests.incrementAndGet()).getBytes(StandardCharsets.UTF_8);
+      s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Length: " + answer.length + "\r\nConnection: close\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream().write(answer);
+      s.getOutputStream().flush();
+    } catch (IOException e) {
+      counts.closed.incrementAndGet();
+    }
   }
 
   /** Accepts connections and never says a word. */
