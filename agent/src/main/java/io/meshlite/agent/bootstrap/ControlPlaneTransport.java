@@ -35,6 +35,7 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -111,7 +112,10 @@ public abstract sealed class ControlPlaneTransport implements AutoCloseable {
     private final SSLContext ssl;
     private final boolean verifyHost;
     private final String caSource;
+    private static final String[] X25519_ONLY = {"x25519"};
+    private static final Logger log = LoggerFactory.getLogger(Tls.class);
     private final AtomicReference<Prepared> prepared = new AtomicReference<>();
+    private volatile boolean allGroups;
 
     /**
      * @param ssl null for the JDK's default context (the system trust store)
@@ -211,8 +215,28 @@ public abstract sealed class ControlPlaneTransport implements AutoCloseable {
       }
     }
 
-    /** A TCP connection with a completed TLS handshake. */
+    /**
+     * A TCP connection with a completed TLS handshake. The first handshake offers the X25519 group only:
+     * a TLS 1.3 client sends a key share for each kind of group it offers, and the JDK's default list
+     * makes two (X25519 and P-256), ≈ 70 ms of CPU in a JVM that has just started. Kuma's control plane
+     * and ours take X25519. A server that does not (one limited to NIST curves) fails that handshake;
+     * then this and every later connection offer the JDK's default groups.
+     */
     private Connection connect(URI uri, InetSocketAddress address, long deadline, Duration timeout)
+        throws IOException, InterruptedException {
+      if (!allGroups) {
+        try {
+          return connect(uri, address, deadline, timeout, X25519_ONLY);
+        } catch (OfferRefused e) {
+          allGroups = true;
+          log.debug("the control plane refused a TLS handshake offering X25519 only ({}); offering the default groups",
+              e.getCause().getMessage());
+        }
+      }
+      return connect(uri, address, deadline, timeout, null);
+    }
+
+    private Connection connect(URI uri, InetSocketAddress address, long deadline, Duration timeout, String[] groups)
         throws IOException, InterruptedException {
       SocketChannel channel = SocketChannel.open();
       SSLSocket tls = null;
@@ -220,15 +244,21 @@ public abstract sealed class ControlPlaneTransport implements AutoCloseable {
         Socket plain = channel.socket();
         plain.connect(address, millisLeft(deadline, CONNECT_TIMEOUT));
         tls = (SSLSocket) context().getSocketFactory().createSocket(plain, address.getHostString(), address.getPort(), true);
+        SSLParameters params = tls.getSSLParameters();
         if (verifyHost) {
-          SSLParameters params = tls.getSSLParameters();
           params.setEndpointIdentificationAlgorithm("HTTPS");
-          tls.setSSLParameters(params);
         }
+        if (groups != null) {
+          params.setNamedGroups(groups);
+        }
+        tls.setSSLParameters(params);
         tls.setSoTimeout(millisLeft(deadline, timeout));
         try {
           tls.startHandshake();
         } catch (SSLException e) {
+          if (groups != null && String.valueOf(e.getMessage()).contains("Received fatal alert")) {
+            throw new OfferRefused(e); // the server's alert: our own checks of its certificate fail differently
+          }
           if (e instanceof SSLHandshakeException
               || (e.getMessage() != null && e.getMessage().contains("Unsupported or unrecognized SSL message"))) {
             throw TlsFailure.of(e, uri, caSource);
@@ -266,6 +296,15 @@ public abstract sealed class ControlPlaneTransport implements AutoCloseable {
         return new SocketTimeoutException("no answer from " + uri.getRawAuthority() + " in time");
       }
       return e;
+    }
+
+    /** The server ended a handshake that offered fewer groups than the JDK's default. */
+    private static final class OfferRefused extends IOException {
+      private static final long serialVersionUID = 1L;
+
+      OfferRefused(SSLException cause) {
+        super(cause);
+      }
     }
 
     private record Prepared(InetSocketAddress address, FutureTask<Connection> task) {}

@@ -33,6 +33,7 @@ import java.util.regex.Pattern;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -230,6 +231,19 @@ class ControlPlaneTransportIT {
     await().atMost(Duration.ofSeconds(20)).until(() -> !threadNames().contains("cp-connect"));
   }
 
+
+  @Test
+  void aServerWithoutX25519GetsTheDefaultGroupsOnTheNextHandshake() throws Exception {
+    CountingServer server = countingServer(forLoopback, "secp256r1", "secp384r1");
+    ControlPlaneTransport t = transport(server.uri, forLoopback.pem(), false);
+    assertThat(t.post(server.uri, Map.of(), BODY, TIMEOUT).status()).isEqualTo(200);
+    // The first handshake offered X25519 alone (with P-256 in its list it would have succeeded).
+    assertThat(server.accepted.get()).as("the X25519-only handshake, then one with the defaults").isEqualTo(2);
+    // Remembered: later connections go straight to the default groups.
+    assertThat(t.post(server.uri, Map.of(), BODY, TIMEOUT).status()).isEqualTo(200);
+    assertThat(server.accepted.get()).isEqualTo(3);
+  }
+
   // ---------------------------------------------------------------- helpers
 
   private static ControlPlaneTransport transport(URI uri, String caPem, boolean skipVerify) {
@@ -262,9 +276,14 @@ class ControlPlaneTransportIT {
   record CountingServer(URI uri, AtomicInteger accepted, AtomicInteger handshakes, AtomicInteger requests,
       AtomicInteger closed) {}
 
-  private CountingServer countingServer(Cert cert) throws IOException {
+  private CountingServer countingServer(Cert cert, String... groups) throws IOException {
     SSLServerSocket ss = (SSLServerSocket) cert.server().getServerSocketFactory()
         .createServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    if (groups.length > 0) {
+      SSLParameters params = ss.getSSLParameters();
+      params.setNamedGroups(groups);
+      ss.setSSLParameters(params);
+    }
     CountingServer counts = new CountingServer(URI.create("https://127.0.0.1:" + ss.getLocalPort()),
         new AtomicInteger(), new AtomicInteger(), new AtomicInteger(), new AtomicInteger());
     Thread acceptor = new Thread(() -> {
