@@ -1,18 +1,12 @@
 package io.meshlite.agent;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
 import io.meshlite.agent.envoy.OsProcessLauncher;
-import io.meshlite.agent.support.KeytoolCert;
 import io.meshlite.agent.support.MiniHttp;
 import io.meshlite.agent.support.Ticker;
-import io.meshlite.api.bootstrap.BootstrapResponse;
-import io.meshlite.api.resource.Json;
+import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.lang.ProcessBuilder.Redirect;
 import java.net.InetAddress;
@@ -21,11 +15,12 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -35,7 +30,8 @@ import java.util.function.Consumer;
  * cache (deps.md §4). scripts/build.sh launches it through the dist launcher with {@code
  * -XX:AOTCacheOutput=...}, so the cache sees the same JVM flags and classpath as production.
  *
- * <p>It serves a stub {@code /bootstrap} (with one application metrics endpoint) on loopback, runs
+ * <p>A stub control plane ({@link AotTrainingStub}, in a JVM of its own so that its server classes
+ * stay out of the cache) serves {@code /bootstrap} (with one application metrics endpoint) on loopback; this runs
  * {@code kuma-dp run} with a templated {@code --dataplane} against it and the real Envoy, waits
  * until {@code /ready} says READY, scrapes the merged metrics once, then sends TERM twice (drain,
  * stop) and returns kuma-dp's exit code. Everything is on free loopback ports in a temporary work
@@ -57,94 +53,29 @@ final class AotTraining {
     int admin = freePort();
     int readiness = freePort();
     int metrics = freePort();
-    HttpServer stub = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
-    stub.createContext("/bootstrap", ex -> answer(ex, 200, "application/json", bootstrapResponse(admin, stub)));
-    stub.createContext("/metrics", ex -> answer(ex, 200, "text/plain; version=0.0.4", "training_app_up 1\n"));
-    stub.createContext("/", ex -> answer(ex, 404, "text/plain", ""));
-    stub.start();
-    // The bootstrap goes over TLS as in production (kuma-cp's dataplane server speaks only TLS), so the cache
-    // also holds JSSE; without keytool the training falls back to plain HTTP.
-    KeytoolCert tls = selfSignedTls(work);
-    HttpsServer tlsStub = null;
-    String cpAddress = "http://127.0.0.1:" + stub.getAddress().getPort();
-    List<String> caArgs = List.of();
-    if (tls != null) {
-      tlsStub = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
-      tlsStub.setHttpsConfigurator(new HttpsConfigurator(tls.server()));
-      tlsStub.createContext("/bootstrap", ex -> answer(ex, 200, "application/json", bootstrapResponse(admin, stub)));
-      tlsStub.createContext("/", ex -> answer(ex, 404, "text/plain", ""));
-      tlsStub.start();
-      cpAddress = "https://127.0.0.1:" + tlsStub.getAddress().getPort();
-      caArgs = List.of("--ca-cert-file", tls.pem().toString());
-      // The plaintext path (MiniHttp) is otherwise only used for Envoy's admin and the metrics scrape.
-      MiniHttp.exchange(new InetSocketAddress("127.0.0.1", stub.getAddress().getPort()), "127.0.0.1", "POST",
-          "/bootstrap", Map.of("content-type", "application/json"), "{}".getBytes(StandardCharsets.UTF_8),
-          Duration.ofSeconds(5));
-    }
-    AtomicReference<Consumer<String>> signals = new AtomicReference<>();
-    AtomicInteger exit = new AtomicInteger(-1);
+    Path stubLog = work.resolve("stub.log");
+    Process stub = startStub(work, admin, stubLog);
     try {
-      AgentEnvironment host = new AgentEnvironment(
-          Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin")),
-          new ByteArrayInputStream(new byte[0]),
-          System.out,
-          err,
-          new OsProcessLauncher(Redirect.DISCARD, Redirect.DISCARD),
-          signals::set,
-          Ticker.system(),
-          work,
-          null,
-          Path.of("/sys/fs/cgroup"),
-          code -> {});
-      List<String> args = new ArrayList<>(List.of(
-          "run",
-          "--cp-address", cpAddress,
-          "--dataplane", """
-              type: Dataplane
-              mesh: "{{ mesh }}"
-              name: "{{ name }}"
-              networking:
-                address: 127.0.0.1
-                inbound: [{port: 1, tags: {kuma.io/service: training}}]
-              """,
-          "--dataplane-var", "mesh=default",
-          "--dataplane-var", "name=aot-training",
-          "--binary-path", envoy.toString(),
-          "--work-dir", work.toString(),
-          "--readiness-port", Integer.toString(readiness),
-          "--metrics-port", Integer.toString(metrics),
-          "--drain-time", "1s",
-          "--concurrency", "1",
-          "--envoy-log-level", "off"));
-      args.addAll(caArgs);
-      Thread agent = Thread.ofPlatform().name("kuma-dp-training").start(() -> exit.set(new AgentMain(host).execute(
-          args.toArray(String[]::new))));
-      long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-      boolean ready = false;
-      while (!ready && agent.isAlive() && System.nanoTime() < deadline) {
-        ready = get(readiness, "/ready").strip().equals("READY");
-        if (!ready) {
-          Thread.sleep(20);
-        }
-      }
-      if (ready) {
-        get(metrics, "/metrics");
+      Map<String, String> ports = stubPorts(stub, stubLog);
+      int plainPort = Integer.parseInt(ports.get("plain"));
+      // The bootstrap goes over TLS as in production (kuma-cp's dataplane server speaks only TLS), so the cache
+      // also holds JSSE's client side; without keytool the stub serves plain HTTP only.
+      String cpAddress = "http://127.0.0.1:" + plainPort;
+      List<String> caArgs = List.of();
+      if (!"0".equals(ports.get("tls"))) {
+        cpAddress = "https://127.0.0.1:" + ports.get("tls");
+        caArgs = List.of("--ca-cert-file", ports.get("pem"));
+        // The plaintext path (MiniHttp) is otherwise only used for Envoy's admin and the metrics scrape.
+        MiniHttp.exchange(new InetSocketAddress("127.0.0.1", plainPort), "127.0.0.1", "POST", "/bootstrap",
+            Map.of("content-type", "application/json"), "{}".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(5));
       } else {
-        err.println("aot-train: kuma-dp did not become ready within " + READY_TIMEOUT.toSeconds() + "s");
+        err.print(Files.readString(stubLog));
       }
-      for (int i = 0; i < 2 && agent.isAlive(); i++) {
-        Consumer<String> s = signals.get();
-        if (s != null) {
-          s.accept("TERM");
-        }
-        agent.join(Duration.ofSeconds(10));
-      }
-      agent.join(Duration.ofSeconds(10));
-      return ready ? exit.get() : 1;
+      return train(work, cpAddress, caArgs, readiness, metrics);
     } finally {
-      stub.stop(0);
-      if (tlsStub != null) {
-        tlsStub.stop(0);
+      stub.getOutputStream().close(); // the stub serves until its standard input closes
+      if (!stub.waitFor(10, TimeUnit.SECONDS)) {
+        stub.destroyForcibly();
       }
       try (var paths = Files.walk(work)) {
         paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -152,37 +83,94 @@ final class AotTraining {
     }
   }
 
-  private static String bootstrapResponse(int adminPort, HttpServer stub) {
-    String bootstrap = """
-        node: {id: default.aot-training, cluster: training}
-        admin:
-          address: {socket_address: {address: 127.0.0.1, port_value: %d}}
-        """.formatted(adminPort);
-    BootstrapResponse r = new BootstrapResponse(
-        bootstrap.getBytes(StandardCharsets.UTF_8),
-        new BootstrapResponse.KumaSidecarConfiguration(
-            new BootstrapResponse.Networking("127.0.0.1"),
-            new BootstrapResponse.Metrics(List.of(new BootstrapResponse.Aggregate(
-                "app", "127.0.0.1", stub.getAddress().getPort(), "/metrics")))));
-    try {
-      return Json.mapper().writeValueAsString(r);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+  /** {@link AotTrainingStub} in a JVM of its own (this one's java and class path, none of its flags). */
+  private static Process startStub(Path work, int admin, Path log) throws IOException {
+    String java = ProcessHandle.current().info().command()
+        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    ProcessBuilder pb = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx64m",
+        "-cp", System.getProperty("java.class.path"), AotTrainingStub.class.getName(), work.toString(),
+        Integer.toString(admin));
+    // The AOT cache's creation passes its flags to JVMs it starts through these; the stub must not get them.
+    pb.environment().keySet().removeAll(List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS"));
+    return pb.redirectError(Redirect.to(log.toFile())).start();
   }
 
-  private static void answer(HttpExchange ex, int status, String type, String body) throws IOException {
-    try (ex) {
-      ex.getRequestBody().readAllBytes();
-      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().set("content-type", type);
-      ex.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-      if (bytes.length > 0) {
-        try (OutputStream out = ex.getResponseBody()) {
-          out.write(bytes);
-        }
+  /** The stub's one line: {@code plain=<port> tls=<port> pem=<file>}. */
+  private static Map<String, String> stubPorts(Process stub, Path log) throws IOException {
+    BufferedReader out = new BufferedReader(new InputStreamReader(stub.getInputStream(), StandardCharsets.UTF_8));
+    String line = out.readLine();
+    if (line == null || !line.startsWith("plain=")) {
+      throw new IOException("the training's stub control plane did not start: " + Files.readString(log).strip());
+    }
+    Map<String, String> fields = new HashMap<>();
+    for (String f : line.split(" ")) {
+      int eq = f.indexOf('=');
+      fields.put(f.substring(0, eq), f.substring(eq + 1));
+    }
+    return fields;
+  }
+
+  private int train(Path work, String cpAddress, List<String> caArgs, int readiness, int metrics)
+      throws InterruptedException {
+    AtomicReference<Consumer<String>> signals = new AtomicReference<>();
+    AtomicInteger exit = new AtomicInteger(-1);
+    AgentEnvironment host = new AgentEnvironment(
+        Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin")),
+        new ByteArrayInputStream(new byte[0]),
+        System.out,
+        err,
+        new OsProcessLauncher(Redirect.DISCARD, Redirect.DISCARD),
+        signals::set,
+        Ticker.system(),
+        work,
+        null,
+        Path.of("/sys/fs/cgroup"),
+        code -> {});
+    List<String> args = new ArrayList<>(List.of(
+        "run",
+        "--cp-address", cpAddress,
+        "--dataplane", """
+            type: Dataplane
+            mesh: "{{ mesh }}"
+            name: "{{ name }}"
+            networking:
+              address: 127.0.0.1
+              inbound: [{port: 1, tags: {kuma.io/service: training}}]
+            """,
+        "--dataplane-var", "mesh=default",
+        "--dataplane-var", "name=aot-training",
+        "--binary-path", envoy.toString(),
+        "--work-dir", work.toString(),
+        "--readiness-port", Integer.toString(readiness),
+        "--metrics-port", Integer.toString(metrics),
+        "--drain-time", "1s",
+        "--concurrency", "1",
+        "--envoy-log-level", "off"));
+    args.addAll(caArgs);
+    Thread agent = Thread.ofPlatform().name("kuma-dp-training").start(() -> exit.set(new AgentMain(host).execute(
+        args.toArray(String[]::new))));
+    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    boolean ready = false;
+    while (!ready && agent.isAlive() && System.nanoTime() < deadline) {
+      ready = get(readiness, "/ready").strip().equals("READY");
+      if (!ready) {
+        Thread.sleep(20);
       }
     }
+    if (ready) {
+      get(metrics, "/metrics");
+    } else {
+      err.println("aot-train: kuma-dp did not become ready within " + READY_TIMEOUT.toSeconds() + "s");
+    }
+    for (int i = 0; i < 2 && agent.isAlive(); i++) {
+      Consumer<String> s = signals.get();
+      if (s != null) {
+        s.accept("TERM");
+      }
+      agent.join(Duration.ofSeconds(10));
+    }
+    agent.join(Duration.ofSeconds(10));
+    return ready ? exit.get() : 1;
   }
 
   private static String get(int port, String path) {
@@ -191,22 +179,6 @@ final class AotTraining {
           new byte[0], Duration.ofSeconds(2)).text();
     } catch (IOException e) {
       return "";
-    }
-  }
-
-  /**
-   * A fresh self-signed EC certificate for 127.0.0.1 (as kuma-cp's) for the stub control plane, in
-   * {@code work}; null (with a line on stderr) when keytool is missing or fails.
-   */
-  private KeytoolCert selfSignedTls(Path work) {
-    try {
-      return KeytoolCert.create(work, "aot-tls", "CN=127.0.0.1", "san=ip:127.0.0.1");
-    } catch (IOException | GeneralSecurityException e) {
-      err.println("aot-train: no TLS certificate (" + e.getMessage() + "), training with plain HTTP");
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
     }
   }
 
