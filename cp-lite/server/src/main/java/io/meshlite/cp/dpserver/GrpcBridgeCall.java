@@ -59,6 +59,8 @@ final class GrpcBridgeCall<Q, R> extends ServerCall<Q, R> implements Subscriber<
   private Subscription subscription;
   private long pendingDemand;
   private boolean finished;
+  /** True while the handler or a listener callback runs: the call's end then waits its turn. */
+  private boolean inCallback;
 
   // Guarded by this.
   private boolean headersSent;
@@ -93,11 +95,18 @@ final class GrpcBridgeCall<Q, R> extends ServerCall<Q, R> implements Subscriber<
       loop.execute(() -> start(handler, headers));
       return;
     }
-    // Every way a call ends passes here: the response completes after close(), or is aborted.
+    inCallback = true; // until the listener exists
+    // Every way a call ends passes here: the response completes after close(), or is aborted. At
+    // once when possible (a stopping server closes its connections, and the stream callbacks should
+    // have run by the time it has stopped), but never inside another callback.
     res.whenComplete()
         .handle(
             (ignored, cause) -> {
-              onLoop(() -> finish(cause));
+              if (loop.inEventLoop() && !inCallback) {
+                finish(cause);
+              } else {
+                onLoop(() -> finish(cause));
+              }
               return null;
             });
     ctx.whenRequestCancelling()
@@ -109,12 +118,14 @@ final class GrpcBridgeCall<Q, R> extends ServerCall<Q, R> implements Subscriber<
     try {
       listener = handler.startCall(this, headers);
     } catch (RuntimeException e) {
+      inCallback = false;
       listener = new Listener<>() {};
       log.warn("gRPC call failed to start method={}", method.getFullMethodName(), e);
       req.abort();
       fail(Status.fromThrowable(e));
       return;
     }
+    inCallback = false;
     invoke(listener::onReady);
     req.decode(new GrpcDeframer(maxMessageBytes), ctx.alloc()).subscribe(this, loop);
   }
@@ -301,8 +312,9 @@ final class GrpcBridgeCall<Q, R> extends ServerCall<Q, R> implements Subscriber<
       cancelled = true;
     }
     if (listener == null) {
-      return;
+      return; // cannot happen: start() sets it before anything ends the call on the loop
     }
+    inCallback = true;
     try {
       if (completed) {
         listener.onComplete();
@@ -311,6 +323,8 @@ final class GrpcBridgeCall<Q, R> extends ServerCall<Q, R> implements Subscriber<
       }
     } catch (RuntimeException e) {
       log.warn("gRPC listener failed method={} in={}", method.getFullMethodName(), completed ? "onComplete" : "onCancel", e);
+    } finally {
+      inCallback = false;
     }
   }
 
@@ -319,11 +333,14 @@ final class GrpcBridgeCall<Q, R> extends ServerCall<Q, R> implements Subscriber<
     if (finished) {
       return;
     }
+    inCallback = true;
     try {
       callback.run();
     } catch (RuntimeException e) {
       log.warn("gRPC listener failed method={}", method.getFullMethodName(), e);
       fail(Status.UNKNOWN.withDescription("Application error processing RPC").withCause(e));
+    } finally {
+      inCallback = false;
     }
   }
 
