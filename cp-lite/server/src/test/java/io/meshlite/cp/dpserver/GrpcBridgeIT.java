@@ -50,11 +50,13 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * {@link GrpcBridgeService} on a real Armeria server (h2c), called by Armeria's gRPC client and by a
  * raw HTTP/2 client that controls the framing byte by byte.
  */
+@Timeout(120)
 class GrpcBridgeIT {
   private static final Duration WAIT = Duration.ofSeconds(20);
   private static final int MAX_MESSAGE_BYTES = 64 * 1024;
