@@ -237,6 +237,23 @@ class GrpcBridgeIT {
     assertThat(recorder.events).doesNotContain("cancel");
   }
 
+  @Test
+  void aListenerThatThrowsEndsTheCallWithUnknownAndOnCancel() {
+    Recorder recorder =
+        new Recorder(
+            (call, request) -> {
+              throw new IllegalStateException("boom");
+            });
+    start(recorder.definition());
+    Collector responses = new Collector();
+    stub().streamAggregatedResources(responses).onNext(DiscoveryRequest.newBuilder().setVersionInfo("v").build());
+    await().atMost(WAIT).until(() -> responses.error.get() != null);
+    assertThat(Status.fromThrowable(responses.error.get()).getCode()).isEqualTo(Status.Code.UNKNOWN);
+    await().atMost(WAIT).until(() -> recorder.events.contains("cancel"));
+    assertThat(recorder.events).containsExactly("ready", "message:v", "cancel");
+    assertThat(recorder.overlapped.get()).isFalse();
+  }
+
   // ---------------------------------------------------------------- through raw HTTP/2
 
   @Test
@@ -440,8 +457,11 @@ class GrpcBridgeIT {
             overlapped.set(true);
           }
           events.add(event);
-          then.run();
-          inside.decrementAndGet();
+          try {
+            then.run();
+          } finally {
+            inside.decrementAndGet();
+          }
         }
 
         @Override
