@@ -7,8 +7,6 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
-import com.linecorp.armeria.common.grpc.GrpcSerializationFormats;
-import com.linecorp.armeria.server.grpc.GrpcService;
 import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.envoyproxy.controlplane.server.serializer.CachedProtoResourcesSerializer;
@@ -131,15 +129,12 @@ public final class DpServer implements Component {
             cache,
             new DefaultExecutorGroup(),
             new CachedProtoResourcesSerializer());
-    GrpcService ads =
-        GrpcService.builder()
-            .addService(security.ads(new NodeCarryingAds(xds.getAggregatedDiscoveryServiceImpl())))
-            .maxRequestMessageLength(MAX_GRPC_MESSAGE_BYTES)
-            // Envoy speaks binary gRPC only. Armeria's default also serves gRPC-JSON and gRPC-Web, and for
-            // JSON it builds a marshaller per message type at start: 316 classes and ~9 MiB of idle RSS
-            // that kuma-cp never uses (docs/bench/xds.md).
-            .supportedSerializationFormats(GrpcSerializationFormats.PROTO)
-            .build();
+    // Our own gRPC bridge, not Armeria's GrpcService: its builder always generates JSON marshallers
+    // with ByteBuddy (≈ 1,230 classes, ≈ 12 MiB RSS at idle) that binary-only ADS never uses
+    // (docs/bench/xds.md).
+    GrpcBridgeService ads =
+        new GrpcBridgeService(
+            security.ads(new NodeCarryingAds(xds.getAggregatedDiscoveryServiceImpl())), MAX_GRPC_MESSAGE_BYTES);
     InetSocketAddress bind =
         config.bindAddress().isEmpty()
             ? new InetSocketAddress(config.port())
@@ -157,7 +152,7 @@ public final class DpServer implements Component {
             .requestTimeout(Duration.ofSeconds(10))
             .maxRequestLength(MAX_BOOTSTRAP_REQUEST_BYTES)
             .build(bootstrapService())
-            .service(ads)
+            .serviceUnder(ads.pathPrefix(), ads)
             .build();
     try {
       s.start().join();
