@@ -95,7 +95,14 @@ public final class MockApiServer implements AutoCloseable {
   public synchronized void close() {
     if (!closed) {
       closed = true;
-      server.destroy();
+      try {
+        server.destroy();
+      } catch (IllegalStateException | java.util.concurrent.RejectedExecutionException e) {
+        // fabric8's MockWebServer.shutdown() can time out or race its own Vert.x close on a busy machine
+        // (fabric8io/kubernetes-client#7747): a teardown problem of the mock, not of the code under test.
+        // Each test starts its own server on a fresh port, so nothing carries over.
+        System.err.println("MockApiServer: shutdown of the mock API server did not complete: " + e);
+      }
     }
   }
 
