@@ -131,8 +131,9 @@ final class ProxyView {
         Set<String> ids = new TreeSet<>();
         boolean hasRbac = false;
         for (FilterChain fc : l.getFilterChainsList()) {
-          if (fc.hasTransportSocket() && fc.getTransportSocket().getTypedConfig().getTypeUrl().equals(DOWNSTREAM_TLS)) {
-            sdsNames(fc.getTransportSocket().getTypedConfig().unpack(DownstreamTlsContext.class).getCommonTlsContext(), sds);
+          Any tls = fc.hasTransportSocket() ? fc.getTransportSocket().getTypedConfig() : null;
+          if (tls != null && tls.getTypeUrl().equals(DOWNSTREAM_TLS)) {
+            sdsNames(tls.unpack(DownstreamTlsContext.class).getCommonTlsContext(), sds);
           }
           for (Filter f : fc.getFiltersList()) {
             String type = f.hasTypedConfig() ? f.getTypedConfig().getTypeUrl() : "";

@@ -191,7 +191,9 @@ public final class XdsLoadHarness {
       long t = System.nanoTime();
       api.putMeshWithBuiltinMtls(mesh);
       api.putMeshTrafficPermission(mesh, "allow-all", ALLOW_ALL_SPEC);
-      progress("mesh %s: builtin mTLS and an allow-all MeshTrafficPermission in %.0f ms", mesh, (System.nanoTime() - t) / 1e6);
+      progress(
+          "mesh %s: builtin mTLS and an allow-all MeshTrafficPermission in %.0f ms",
+          mesh, (System.nanoTime() - t) / 1e6);
     } else {
       api.putMesh(mesh);
     }
