@@ -7,6 +7,7 @@
 #     e.g. scripts/bench-xds.sh --dataplanes=1000 --services=100
 #          scripts/bench-xds.sh --dataplanes=1000 --services=100 --connections=per-proxy
 #          scripts/bench-xds.sh --dataplanes=100 --protocol=delta
+#          scripts/bench-xds.sh --dataplanes=1000 --services=100 --mtls   (builtin mTLS; adds the permission change)
 #          scripts/bench-xds.sh --dataplanes=1000 --cp-jvm-opts="-Xlog:gc:file=/tmp/cp-gc.log"
 #   Options are listed in tests/src/test/java/io/meshlite/tests/bench/XdsLoadBench.java. By default kuma-cp is
 #   started from the test classpath with the JVM flags dist/bin/kuma-cp uses; --cp=dist runs dist/bin/kuma-cp

@@ -28,6 +28,10 @@ import java.util.Map;
  * @param tokens the dataplane token for each stream ({@code authorization} metadata)
  * @param warmup proxies of a separate mesh that first go through the same run (3 rounds of every
  *     change) and leave, so neither JVM is measured cold; 0 = measure a cold kuma-cp
+ * @param mtls builtin mTLS on the bench mesh (and the warm-up mesh) plus an allow-all
+ *     MeshTrafficPermission, both before any proxy connects: every proxy then gets an identity
+ *     certificate over SDS and an RBAC filter on its inbounds; needed by the {@code permission}
+ *     change
  */
 public record BenchOptions(
     int dataplanes,
@@ -46,7 +50,8 @@ public record BenchOptions(
     Duration changeTimeout,
     int registerConcurrency,
     TokenSource tokens,
-    int warmup) {
+    int warmup,
+    boolean mtls) {
 
   /** Where a stream's dataplane token comes from (none yet: the dp-server has no auth). */
   @FunctionalInterface
@@ -66,46 +71,52 @@ public record BenchOptions(
       throw new IllegalArgumentException("nack fraction must be in [0, 1)");
     }
     for (String c : changes) {
-      if (!XdsLoadHarness.CHANGES.contains(c)) {
-        throw new IllegalArgumentException("unknown change " + c + " (expected one of " + XdsLoadHarness.CHANGES + ")");
+      if (!XdsLoadHarness.ALL_CHANGES.contains(c)) {
+        throw new IllegalArgumentException(
+            "unknown change " + c + " (expected one of " + XdsLoadHarness.ALL_CHANGES + ")");
       }
+    }
+    if (changes.contains(XdsLoadHarness.PERMISSION) && !mtls) {
+      throw new IllegalArgumentException(
+          "change permission needs --mtls: without mTLS kuma-cp puts no RBAC filter on any inbound, so a"
+              + " MeshTrafficPermission reaches no proxy");
     }
   }
 
   public static BenchOptions defaults() {
     return new BenchOptions(
         1000, 100, 4, true, 4, 2, false, 0, 1, 5, XdsLoadHarness.CHANGES, Duration.ofMillis(500),
-        Duration.ofSeconds(120), Duration.ofSeconds(60), 8, TokenSource.NONE, 200);
+        Duration.ofSeconds(120), Duration.ofSeconds(60), 8, TokenSource.NONE, 200, false);
   }
 
   public BenchOptions withSize(int n, int m) {
     return new BenchOptions(
         n, m, outbounds, hub, connections, eventLoops, delta, nackFraction, seed, rounds, changes, settle,
-        configTimeout, changeTimeout, registerConcurrency, tokens, warmup);
+        configTimeout, changeTimeout, registerConcurrency, tokens, warmup, mtls);
   }
 
   public BenchOptions withRounds(int r, Duration settleFor) {
     return new BenchOptions(
         dataplanes, services, outbounds, hub, connections, eventLoops, delta, nackFraction, seed, r, changes,
-        settleFor, configTimeout, changeTimeout, registerConcurrency, tokens, warmup);
+        settleFor, configTimeout, changeTimeout, registerConcurrency, tokens, warmup, mtls);
   }
 
   public BenchOptions withNack(double fraction) {
     return new BenchOptions(
         dataplanes, services, outbounds, hub, connections, eventLoops, delta, fraction, seed, rounds, changes,
-        settle, configTimeout, changeTimeout, registerConcurrency, tokens, warmup);
+        settle, configTimeout, changeTimeout, registerConcurrency, tokens, warmup, mtls);
   }
 
   public BenchOptions withProtocol(boolean useDelta, List<String> changeList) {
     return new BenchOptions(
         dataplanes, services, outbounds, hub, connections, eventLoops, useDelta, nackFraction, seed, rounds,
-        changeList, settle, configTimeout, changeTimeout, registerConcurrency, tokens, warmup);
+        changeList, settle, configTimeout, changeTimeout, registerConcurrency, tokens, warmup, mtls);
   }
 
   public BenchOptions withWarmup(int w) {
     return new BenchOptions(
         dataplanes, services, outbounds, hub, connections, eventLoops, delta, nackFraction, seed, rounds, changes, settle,
-        configTimeout, changeTimeout, registerConcurrency, tokens, w);
+        configTimeout, changeTimeout, registerConcurrency, tokens, w, mtls);
   }
 
   /** The options of the warm-up run: {@code warmup} proxies, 3 rounds, quick settling. */
@@ -113,13 +124,30 @@ public record BenchOptions(
     int n = Math.max(warmup, 2);
     return new BenchOptions(
         n, Math.max(2, n / 10), outbounds, hub, connections, eventLoops, delta, nackFraction, seed, 3,
-        XdsLoadHarness.CHANGES, Duration.ofMillis(100), configTimeout, changeTimeout, registerConcurrency, tokens, 0);
+        XdsLoadHarness.defaultChanges(mtls), Duration.ofMillis(100), configTimeout, changeTimeout,
+        registerConcurrency, tokens, 0, mtls);
+  }
+
+  /**
+   * With builtin mTLS (and an allow-all MeshTrafficPermission) on or off; with it on and the
+   * default change list, {@code permission} is appended.
+   */
+  public BenchOptions withMtls(boolean on) {
+    List<String> c = changes;
+    if (on && c.equals(XdsLoadHarness.CHANGES)) {
+      c = XdsLoadHarness.defaultChanges(true);
+    } else if (!on) {
+      c = c.stream().filter(k -> !k.equals(XdsLoadHarness.PERMISSION)).toList();
+    }
+    return new BenchOptions(
+        dataplanes, services, outbounds, hub, connections, eventLoops, delta, nackFraction, seed, rounds, c, settle,
+        configTimeout, changeTimeout, registerConcurrency, tokens, warmup, on);
   }
 
   public BenchOptions withConnections(int c) {
     return new BenchOptions(
         dataplanes, services, outbounds, hub, c, eventLoops, delta, nackFraction, seed, rounds, changes, settle,
-        configTimeout, changeTimeout, registerConcurrency, tokens, warmup);
+        configTimeout, changeTimeout, registerConcurrency, tokens, warmup, mtls);
   }
 
   /**
@@ -146,7 +174,9 @@ public record BenchOptions(
     if (!protocol.equals("sotw") && !protocol.equals("delta")) {
       throw new IllegalArgumentException("--protocol must be sotw or delta");
     }
-    List<String> changes = new ArrayList<>(d.changes());
+    boolean mtls = Boolean.parseBoolean(kv.getOrDefault("mtls", "false"));
+    kv.remove("mtls");
+    List<String> changes = new ArrayList<>(XdsLoadHarness.defaultChanges(mtls));
     if (kv.containsKey("changes")) {
       String c = kv.remove("changes");
       changes = c.isEmpty() || c.equals("none") ? List.of() : List.of(c.split(","));
@@ -170,7 +200,8 @@ public record BenchOptions(
             Duration.ofSeconds(Long.parseLong(kv.getOrDefault("change-timeout-s", "60"))),
             intOf(kv, "register-concurrency", d.registerConcurrency()),
             token == null ? TokenSource.NONE : (mesh, name) -> token,
-            intOf(kv, "warmup", d.warmup()));
+            intOf(kv, "warmup", d.warmup()),
+            mtls);
     for (String k : List.of("hub", "nack", "seed", "settle-ms", "config-timeout-s", "change-timeout-s")) {
       kv.remove(k);
     }
@@ -186,9 +217,9 @@ public record BenchOptions(
   /** One line naming every option, for the report. */
   public String describe() {
     return ("dataplanes=%d services=%d outbounds=%d hub=%s connections=%s protocol=%s nack=%s rounds=%d warmup=%d"
-            + " changes=%s")
+            + " mtls=%s changes=%s")
         .formatted(
             dataplanes, services, outbounds, hub, connections == 0 ? "per-proxy" : connections,
-            delta ? "delta" : "sotw", nackFraction, rounds, warmup, String.join(",", changes));
+            delta ? "delta" : "sotw", nackFraction, rounds, warmup, mtls, String.join(",", changes));
   }
 }

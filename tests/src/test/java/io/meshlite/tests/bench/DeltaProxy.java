@@ -32,7 +32,7 @@ final class DeltaProxy extends SimulatedProxy {
 
   DeltaProxy(String mesh, String name, String service, String token, double nackFraction, long seed) {
     super(mesh, name, service, token, nackFraction, seed, true);
-    for (String t : List.of(ProxyView.CDS, ProxyView.EDS, ProxyView.LDS, ProxyView.RDS)) {
+    for (String t : List.of(ProxyView.CDS, ProxyView.EDS, ProxyView.LDS, ProxyView.RDS, ProxyView.SDS)) {
       types.put(t, new TypeState());
     }
   }
@@ -104,10 +104,14 @@ final class DeltaProxy extends SimulatedProxy {
     switch (type) {
       case ProxyView.CDS -> {
         subscribe(ProxyView.EDS, view.edsNames());
+        subscribe(ProxyView.SDS, view.sdsNames());
         startLdsWhenClustersReady();
       }
       case ProxyView.EDS -> startLdsWhenClustersReady();
-      case ProxyView.LDS -> subscribe(ProxyView.RDS, view.rdsNames());
+      case ProxyView.LDS -> {
+        subscribe(ProxyView.RDS, view.rdsNames());
+        subscribe(ProxyView.SDS, view.sdsNames());
+      }
       default -> {}
     }
     acked();

@@ -31,6 +31,22 @@ final class KumaApi {
     put("/meshes/" + name, "{\"type\":\"Mesh\",\"name\":\"" + name + "\"}");
   }
 
+  /** Creates or updates a Mesh with builtin mTLS enabled (backend {@code ca-1}). */
+  void putMeshWithBuiltinMtls(String name) {
+    put(
+        "/meshes/" + name,
+        "{\"type\":\"Mesh\",\"name\":\"" + name + "\",\"mtls\":{\"enabledBackend\":\"ca-1\","
+            + "\"backends\":[{\"name\":\"ca-1\",\"type\":\"builtin\"}]}}");
+  }
+
+  /** Creates or updates a MeshTrafficPermission with this {@code spec} (JSON). */
+  void putMeshTrafficPermission(String mesh, String name, String specJson) {
+    put(
+        "/meshes/" + mesh + "/meshtrafficpermissions/" + name,
+        "{\"type\":\"MeshTrafficPermission\",\"mesh\":\"" + mesh + "\",\"name\":\"" + name + "\",\"spec\":"
+            + specJson + "}");
+  }
+
   /** Creates or updates a Dataplane; fails unless the API answers 200 or 201. */
   void putDataplane(String mesh, String name, JsonNode body) {
     put("/meshes/" + mesh + "/dataplanes/" + name, body.toString());

@@ -14,7 +14,8 @@ import java.util.Map;
  * <pre>
  * --dataplanes=1000 --services=100 --outbounds=4 --hub=true
  * --connections=4|per-proxy --event-loops=2 --protocol=sotw|delta --nack=0.0 --seed=1
- * --rounds=5 --changes=endpoint-hub,endpoint-leaf,endpoint-remove,new-service,outbound-add
+ * --rounds=5 --changes=endpoint-hub,endpoint-leaf,endpoint-remove,new-service,outbound-add[,permission]
+ * --mtls                           (builtin mTLS + an allow-all MeshTrafficPermission; appends permission)
  * --settle-ms=500 --config-timeout-s=120 --change-timeout-s=60 --register-concurrency=8
  * --warmup=200                     (proxies of a separate mesh run everything first; 0 = cold kuma-cp)
  * --token=JWT                      (sent as authorization metadata on every stream)

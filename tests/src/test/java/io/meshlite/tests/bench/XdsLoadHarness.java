@@ -43,9 +43,36 @@ public final class XdsLoadHarness {
    *   <li>{@code outbound-add}: an existing Dataplane gains an outbound to that new service: CDS,
    *       EDS and LDS of that one proxy.
    * </ul>
+   *
+   * <p>With {@code --mtls}, {@link #PERMISSION} runs last each round.
    */
   public static final List<String> CHANGES =
       List.of("endpoint-hub", "endpoint-leaf", "endpoint-remove", "new-service", "outbound-add");
+
+  /**
+   * A new MeshTrafficPermission targeting the hub service that denies one caller service, a
+   * different one each round: LDS (the RBAC filter of the inbound) of every hub instance. Needs
+   * {@code --mtls}.
+   */
+  public static final String PERMISSION = "permission";
+
+  /** Every change kind. */
+  public static final List<String> ALL_CHANGES = defaultChanges(true);
+
+  /** The default change list: {@link #CHANGES}, plus {@link #PERMISSION} with mTLS. */
+  public static List<String> defaultChanges(boolean mtls) {
+    if (!mtls) {
+      return CHANGES;
+    }
+    List<String> out = new ArrayList<>(CHANGES);
+    out.add(PERMISSION);
+    return List.copyOf(out);
+  }
+
+  /** The allow-all MeshTrafficPermission created with {@code --mtls}, as Kuma users do. */
+  static final String ALLOW_ALL_SPEC =
+      "{\"targetRef\":{\"kind\":\"Mesh\"},\"from\":[{\"targetRef\":{\"kind\":\"Mesh\"},"
+          + "\"default\":{\"action\":\"Allow\"}}]}";
 
   private static final int SAMPLE = 5;
 
@@ -85,11 +112,14 @@ public final class XdsLoadHarness {
       // Both JVMs warm up on the same work in a mesh of its own (whose events do not touch the
       // measured mesh): proxies connect, every change runs a few rounds, the proxies leave.
       long t = System.nanoTime();
-      api.putMesh(WARMUP_MESH);
+      prepareMesh(WARMUP_MESH);
       BenchReport warm = new XdsLoadHarness(options.forWarmup(), target, log, WARMUP_MESH, "[warm-up] ").run();
       progress(
           "warm-up done in %.1f s (%d proxies in mesh %s, %d changes)",
           (System.nanoTime() - t) / 1e9, warm.first().expected(), WARMUP_MESH, warm.changes().size());
+    }
+    if (options.mtls() && prefix.startsWith("[bench")) {
+      prepareMesh(topology.mesh());
     }
     String loadBefore = loadAverage();
     ProcStats idle = proc();
@@ -151,6 +181,23 @@ public final class XdsLoadHarness {
   }
 
   // ------------------------------------------------------------------ registration and first config
+
+  /**
+   * Creates a mesh; with {@code --mtls}, with builtin mTLS and an allow-all MeshTrafficPermission
+   * (without it, mTLS inbounds deny everyone).
+   */
+  private void prepareMesh(String mesh) {
+    if (options.mtls()) {
+      long t = System.nanoTime();
+      api.putMeshWithBuiltinMtls(mesh);
+      api.putMeshTrafficPermission(mesh, "allow-all", ALLOW_ALL_SPEC);
+      progress(
+          "mesh %s: builtin mTLS and an allow-all MeshTrafficPermission in %.0f ms",
+          mesh, (System.nanoTime() - t) / 1e6);
+    } else {
+      api.putMesh(mesh);
+    }
+  }
 
   private void register(Topology t, List<Dp> dps) throws InterruptedException {
     ExecutorService pool =
@@ -264,6 +311,7 @@ public final class XdsLoadHarness {
       case "endpoint-remove" -> removeInstance(kind, round);
       case "new-service" -> newService(kind, round);
       case "outbound-add" -> addOutbound(kind, round);
+      case PERMISSION -> denyCaller(kind, round);
       default -> throw new IllegalArgumentException("unknown change " + kind);
     };
   }
@@ -392,6 +440,43 @@ public final class XdsLoadHarness {
           api.putDataplane(topology.mesh(), after.name(), topology.json(after));
           topology.put(after);
         });
+  }
+
+  /**
+   * Puts a MeshTrafficPermission {@code bench-deny-<round>} targeting the hub service that denies
+   * a caller service (this round's leaf): the RBAC filter on every hub instance's inbound must then
+   * carry the caller's SPIFFE ID negated (the allow-all leaves "everyone but it" allowed). The hub
+   * is chosen because it is the service every proxy calls, so its RBAC is the one that matters;
+   * the affected streams are its instances (N/M of them), not all N.
+   */
+  private ChangeResult denyCaller(String kind, int round) throws InterruptedException {
+    String target = hubService();
+    String caller = leafService(round);
+    String name = "bench-deny-" + round;
+    String spec =
+        ("{\"targetRef\":{\"kind\":\"MeshService\",\"name\":\"%s\"},\"from\":[{\"targetRef\":"
+                + "{\"kind\":\"MeshService\",\"name\":\"%s\"},\"default\":{\"action\":\"Deny\"}}]}")
+            .formatted(target, caller);
+    String denied = "!spiffe://" + topology.mesh() + "/" + caller;
+    Set<String> instances = new java.util.TreeSet<>();
+    for (Dp dp : topology.dataplanes()) {
+      if (dp.service().equals(target)) {
+        instances.add(dp.name());
+      }
+    }
+    return measure(
+        kind,
+        round,
+        "MeshTrafficPermission " + name + " on " + target + " denies " + caller,
+        connected(instances),
+        v -> deniesOnEveryInbound(v, denied),
+        () -> api.putMeshTrafficPermission(topology.mesh(), name, spec));
+  }
+
+  /** Every inbound listener has an RBAC filter and each names {@code principal}. */
+  private static boolean deniesOnEveryInbound(ProxyView v, String principal) {
+    Map<String, Set<String>> rbac = v.rbacPrincipals("inbound:");
+    return !rbac.isEmpty() && rbac.values().stream().allMatch(ids -> ids.contains(principal));
   }
 
   private Map<String, SimulatedProxy> connected(Set<String> names) {

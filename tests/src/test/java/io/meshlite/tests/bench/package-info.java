@@ -1,7 +1,7 @@
 /**
  * The xDS load harness: registers N Dataplanes across M services through kuma-cp's REST API,
  * opens N ADS streams that behave like Envoy (node on the first request, CDS then EDS then LDS
- * then RDS, every response ACKed with its version and nonce or NACKed on purpose, SotW or
+ * then RDS, SDS for the secrets TLS contexts name, every response ACKed with its version and nonce or NACKed on purpose, SotW or
  * delta), and measures the time until every stream has its first full configuration, how long a
  * change takes to reach every proxy it affects, the bytes the control plane sent and its RSS and
  * CPU time.
@@ -16,7 +16,8 @@
  * <p>Each simulated proxy keeps the resources it has ACKed in a {@link
  * io.meshlite.tests.bench.ProxyView}. "Converged" is decided by looking at those resources, never
  * at version strings: a change counts as delivered to a proxy when the proxy ACKs a response whose
- * resources contain it (the new endpoint, the new cluster and listener). The expected content comes
+ * resources contain it (the new endpoint, the new cluster and listener, the caller's SPIFFE ID in
+ * an inbound's RBAC filter). The expected content comes
  * from the {@link io.meshlite.tests.bench.Topology}, which mirrors what was written to the API.
  *
  * <p>Streams share a handful of HTTP/2 connections by default (one client factory per

@@ -1,6 +1,7 @@
 package io.meshlite.tests.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshlite.tests.bench.BenchOptions;
 import io.meshlite.tests.bench.BenchReport;
@@ -81,6 +82,32 @@ class XdsLoadSmokeIT {
     assertThat(change(changes, "endpoint-leaf").affected()).isBetween(1, 19);
     assertThat(change(changes, "new-service").affected()).isEqualTo(1);
     assertThat(change(changes, "outbound-add").affected()).isEqualTo(1);
+  }
+
+  @Test
+  void withMtlsEveryStreamGetsItsSecretsAndAPermissionReachesExactlyTheHubInstances() throws Exception {
+    BenchReport report = run(smoke().withMtls(true).withProtocol(false, List.of("endpoint-hub", "permission")));
+
+    assertThat(report.first().failures()).as("failed streams").isEmpty();
+    assertThat(report.first().converged()).as("streams with their full configuration and SDS secrets").isEqualTo(20);
+    List<ChangeResult> changes = report.changes();
+    assertThat(changes).extracting(ChangeResult::kind).containsExactly("endpoint-hub", "permission");
+    for (ChangeResult c : changes) {
+      assertThat(c.failures()).as(c.kind() + " failed streams").isEmpty();
+      assertThat(c.converged()).as(c.kind() + ": " + c.description()).isEqualTo(c.affected());
+      assertThat(c.pushesUnaffected()).as(c.kind() + ": pushes to streams it does not affect").isZero();
+    }
+    // 20 Dataplanes over 5 services: 4 hub instances (the one endpoint-hub added has no proxy).
+    assertThat(change(changes, "permission").affected()).as("instances of the hub service").isEqualTo(4);
+  }
+
+  @Test
+  void thePermissionChangeNeedsMtls() {
+    assertThatThrownBy(() -> smoke().withProtocol(false, List.of("permission")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--mtls");
+    assertThat(smoke().withMtls(true).changes()).endsWith("permission");
+    assertThat(smoke().changes()).doesNotContain("permission");
   }
 
   @Test
