@@ -109,11 +109,11 @@ public abstract sealed class ControlPlaneTransport implements AutoCloseable {
    */
   static final class Tls extends ControlPlaneTransport {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    private static final String[] X25519_ONLY = {"x25519"};
+    private static final Logger log = LoggerFactory.getLogger(Tls.class);
     private final SSLContext ssl;
     private final boolean verifyHost;
     private final String caSource;
-    private static final String[] X25519_ONLY = {"x25519"};
-    private static final Logger log = LoggerFactory.getLogger(Tls.class);
     private final AtomicReference<Prepared> prepared = new AtomicReference<>();
     private volatile boolean allGroups;
 
@@ -274,10 +274,7 @@ public abstract sealed class ControlPlaneTransport implements AutoCloseable {
         } catch (IOException suppressed) {
           e.addSuppressed(suppressed);
         }
-        if (e instanceof IOException io) {
-          throw interruptedOrTimeout(io, uri);
-        }
-        throw e;
+        throw e; // post() turns an interrupt or a timeout into its own exception
       }
     }
 
