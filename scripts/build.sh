@@ -98,14 +98,7 @@ for entry in "${binaries[@]}"; do
         echo "if [ -z \"\${JAVA_HOME:-}\" ] && [ -x '$build_jdk/bin/java' ]; then JAVA_HOME='$build_jdk'; fi"
       fi
     fi
-    # A symlink (e.g. /usr/local/bin/kuma-dp) is resolved only when there is one: readlink is a process of its own.
-    cat <<'LAUNCHER'
-meshlite_self=$0
-[ -L "$meshlite_self" ] && meshlite_self=$(readlink -f "$meshlite_self")
-case $meshlite_self in */*) ;; *) meshlite_self=./$meshlite_self ;; esac
-# shellcheck source=/dev/null
-. "${meshlite_self%/*}/.launcher"
-LAUNCHER
+    grep -v '^# shellcheck shell=' scripts/lib/launcher-head.sh
   } >"$dist/bin/$binary.tmp"
   chmod 0755 "$dist/bin/$binary.tmp"
   mv -f "$dist/bin/$binary.tmp" "$dist/bin/$binary"

@@ -30,6 +30,28 @@ public final class TestDist {
 
   private TestDist() {}
 
+  /**
+   * Writes {@code bin/<binary>} as scripts/build.sh does: the binary's variables, then
+   * scripts/lib/launcher-head.sh, which finds and sources {@code bin/.launcher}.
+   */
+  public static Path writeLauncher(Path bin, String binary, String mainClass, String lib, String jvmFlags)
+      throws IOException {
+    Path launcher = bin.resolve(binary);
+    Files.writeString(
+        launcher,
+        """
+        #!/usr/bin/env bash
+        # %1$s launcher (the test's dist, io.meshlite.tests.support.TestDist)
+        MESHLITE_BINARY=%1$s
+        MESHLITE_MAIN=%2$s
+        MESHLITE_LIB=%3$s
+        MESHLITE_JVM_FLAGS=(%4$s)
+        """
+                .formatted(binary, mainClass, lib, jvmFlags)
+            + Files.readString(RepoRoot.get().resolve("scripts/lib/launcher-head.sh")));
+    return launcher;
+  }
+
   /** Assembles the dist in {@code dir} (created) and returns it. */
   public static Path assemble(Path dir) {
     try {
@@ -49,19 +71,7 @@ public final class TestDist {
       Files.copy(root.resolve("scripts/lib/jdk.sh"), bin.resolve(".jdk.sh"));
       Files.copy(root.resolve("scripts/lib/launcher.sh"), bin.resolve(".launcher"));
       for (String[] b : BINARIES) {
-        Path launcher = bin.resolve(b[0]);
-        Files.writeString(
-            launcher,
-            """
-            #!/usr/bin/env bash
-            # %1$s launcher (the test's dist, io.meshlite.tests.support.TestDist)
-            MESHLITE_BINARY=%1$s
-            MESHLITE_MAIN=%2$s
-            MESHLITE_LIB=all
-            MESHLITE_JVM_FLAGS=(%3$s)
-            . "$(dirname "$(readlink -f "$0")")/.launcher"
-            """
-                .formatted(b[0], b[1], SMALL_JVM));
+        writeLauncher(bin, b[0], b[1], "all", SMALL_JVM);
       }
       copy(EnvoyBinary.require(), bin.resolve("envoy"));
       Files.copy(root.resolve("cp-lite/server/src/main/resources/kuma-cp.defaults.yaml"), conf.resolve("kuma-cp.conf.yaml"));
