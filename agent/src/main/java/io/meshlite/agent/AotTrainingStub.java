@@ -5,8 +5,8 @@ import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import io.meshlite.agent.support.KeytoolCert;
+import io.meshlite.api.bootstrap.BootstrapJson;
 import io.meshlite.api.bootstrap.BootstrapResponse;
-import io.meshlite.api.resource.Json;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -66,10 +66,10 @@ public final class AotTrainingStub {
   }
 
   private static String bootstrapResponse(int adminPort, int metricsPort) throws IOException {
+    // JSON, as kuma-cp writes it (the agent reads a YAML bootstrap only from Kuma's own control plane)
     String bootstrap = """
-        node: {id: default.aot-training, cluster: training}
-        admin:
-          address: {socket_address: {address: 127.0.0.1, port_value: %d}}
+        {"node": {"id": "default.aot-training", "cluster": "training"},
+         "admin": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": %d}}}}
         """.formatted(adminPort);
     BootstrapResponse r = new BootstrapResponse(
         bootstrap.getBytes(StandardCharsets.UTF_8),
@@ -77,7 +77,7 @@ public final class AotTrainingStub {
             new BootstrapResponse.Networking("127.0.0.1"),
             new BootstrapResponse.Metrics(List.of(new BootstrapResponse.Aggregate(
                 "app", "127.0.0.1", metricsPort, "/metrics")))));
-    return Json.mapper().writeValueAsString(r);
+    return new String(BootstrapJson.response(r), StandardCharsets.UTF_8);
   }
 
   private static void answer(HttpExchange ex, int status, String type, String body) throws IOException {

@@ -2,9 +2,9 @@ package io.meshlite.agent.bootstrap;
 
 import io.meshlite.agent.support.MiniHttp;
 import io.meshlite.agent.support.Ticker;
+import io.meshlite.api.bootstrap.BootstrapJson;
 import io.meshlite.api.bootstrap.BootstrapRequest;
 import io.meshlite.api.bootstrap.BootstrapResponse;
-import io.meshlite.api.resource.Json;
 import io.meshlite.api.time.GoDuration;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -168,8 +168,8 @@ public final class BootstrapClient {
   Outcome attempt(BootstrapRequest request) throws InterruptedException {
     byte[] body;
     try {
-      body = Json.mapper().writeValueAsBytes(request);
-    } catch (IOException e) {
+      body = BootstrapJson.request(request);
+    } catch (IllegalArgumentException e) {
       return new Outcome.LocalError("cannot encode the request: " + e.getMessage());
     }
     MiniHttp.Response resp;
@@ -208,12 +208,12 @@ public final class BootstrapClient {
           : new Outcome.Ok(new BootstrapResponse(resp.body(), null));
     }
     try {
-      BootstrapResponse r = Json.mapper().readValue(resp.body(), BootstrapResponse.class);
-      if (r == null || r.bootstrap() == null || r.bootstrap().length == 0) {
+      BootstrapResponse r = BootstrapJson.parseResponse(resp.body());
+      if (r.bootstrap() == null || r.bootstrap().length == 0) {
         return new Outcome.ServerError(200, "the answer has no bootstrap");
       }
       return new Outcome.Ok(r);
-    } catch (IOException e) {
+    } catch (IllegalArgumentException e) {
       return new Outcome.ServerError(200, "the answer is not bootstrap JSON: " + oneLine(text));
     }
   }

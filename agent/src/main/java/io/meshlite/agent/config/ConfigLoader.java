@@ -1,8 +1,5 @@
 package io.meshlite.agent.config;
 
-import io.meshlite.api.resource.Resource;
-import io.meshlite.api.resource.ResourceCodec;
-import io.meshlite.api.resource.ResourceTypes;
 import io.meshlite.api.time.GoDuration;
 import io.meshlite.api.validation.ValidationException;
 import java.io.IOException;
@@ -103,14 +100,8 @@ public final class ConfigLoader {
         return new AgentConfig.Dataplane(name, mesh, proxyType, null);
       }
       try {
-        Resource r = ResourceCodec.parse(rendered);
-        if (r.type() != ResourceTypes.DATAPLANE) {
-          problems.add(
-              "--dataplane-file: resource type is " + r.type().name() + " (expected: Dataplane)");
-          return new AgentConfig.Dataplane(name, mesh, proxyType, null);
-        }
-        return new AgentConfig.Dataplane(
-            r.name(), r.mesh(), proxyType, ResourceCodec.toJson(r).toString());
+        DataplaneResource r = DataplaneResource.parse(rendered);
+        return new AgentConfig.Dataplane(r.name(), r.mesh(), proxyType, r.json());
       } catch (ValidationException e) {
         problems.add("--dataplane-file: " + e.getMessage());
         return new AgentConfig.Dataplane(name, mesh, proxyType, null);

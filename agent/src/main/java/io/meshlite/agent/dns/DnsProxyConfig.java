@@ -1,13 +1,11 @@
 package io.meshlite.agent.dns;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.databind.JsonNode;
-import io.meshlite.api.resource.Json;
+import io.meshlite.api.json.JsonText;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -44,58 +42,54 @@ public record DnsProxyConfig(
    *     lists every such problem
    */
   public static DnsProxyConfig parse(String body) {
-    JsonNode root;
+    Object root;
     try {
-      root = Json.mapper().readTree(body);
-    } catch (JacksonException e) {
+      root = JsonText.parse(body);
+    } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          "dns config: not JSON (expected: {\"records\":[...],\"ttl\":N}): "
-              + e.getOriginalMessage());
+          "dns config: not JSON (expected: {\"records\":[...],\"ttl\":N}): " + e.getMessage());
     }
-    if (root == null || !root.isObject()) {
+    if (!(root instanceof Map<?, ?> doc)) {
       throw new IllegalArgumentException("dns config: " + kind(root) + " (expected: an object)");
     }
     List<String> errors = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
 
     long ttl = 0;
-    JsonNode ttlNode = root.get("ttl");
-    if (ttlNode != null && !ttlNode.isNull()) {
-      if (!ttlNode.canConvertToExactIntegral()
-          || !ttlNode.canConvertToLong()
-          || ttlNode.asLong() < 0
-          || ttlNode.asLong() > DnsTable.MAX_TTL_SECONDS) {
-        errors.add("ttl: " + ttlNode + " (expected: 0.." + DnsTable.MAX_TTL_SECONDS + " seconds)");
+    Object ttlNode = doc.get("ttl");
+    if (ttlNode != null) {
+      Long exact = integral(ttlNode);
+      if (exact == null || exact < 0 || exact > DnsTable.MAX_TTL_SECONDS) {
+        errors.add("ttl: " + JsonText.write(ttlNode) + " (expected: 0.." + DnsTable.MAX_TTL_SECONDS + " seconds)");
       } else {
-        ttl = ttlNode.asLong();
+        ttl = exact;
       }
     }
 
     Map<String, String> labels = new LinkedHashMap<>();
-    JsonNode labelsNode = root.get("extraLabels");
-    if (labelsNode != null && !labelsNode.isNull()) {
-      if (!labelsNode.isObject()) {
+    Object labelsNode = doc.get("extraLabels");
+    if (labelsNode != null) {
+      if (!(labelsNode instanceof Map<?, ?> m)) {
         errors.add("extraLabels: " + kind(labelsNode) + " (expected: an object of strings)");
       } else {
-        for (Map.Entry<String, JsonNode> e : labelsNode.properties()) {
-          if (e.getValue().isTextual()) {
-            labels.put(e.getKey(), e.getValue().asText());
+        for (Map.Entry<?, ?> e : m.entrySet()) {
+          if (e.getValue() instanceof String v) {
+            labels.put((String) e.getKey(), v);
           } else {
-            errors.add(
-                "extraLabels." + e.getKey() + ": " + kind(e.getValue()) + " (expected: a string)");
+            errors.add("extraLabels." + e.getKey() + ": " + kind(e.getValue()) + " (expected: a string)");
           }
         }
       }
     }
 
     DnsTable.Builder table = errors.isEmpty() ? DnsTable.builder(ttl) : DnsTable.builder(0);
-    JsonNode records = root.get("records");
-    if (records != null && !records.isNull()) {
-      if (!records.isArray()) {
+    Object records = doc.get("records");
+    if (records != null) {
+      if (!(records instanceof List<?> list)) {
         errors.add("records: " + kind(records) + " (expected: an array)");
       } else {
-        for (int i = 0; i < records.size(); i++) {
-          addRecord(table, "records[" + i + "]", records.get(i), errors, skipped);
+        for (int i = 0; i < list.size(); i++) {
+          addRecord(table, "records[" + i + "]", list.get(i), errors, skipped);
         }
       }
     }
@@ -108,52 +102,60 @@ public record DnsProxyConfig(
   private static void addRecord(
       DnsTable.Builder table,
       String path,
-      JsonNode rec,
+      Object rec,
       List<String> errors,
       List<String> skipped) {
-    if (!rec.isObject()) {
+    if (!(rec instanceof Map<?, ?> m)) {
       errors.add(path + ": " + kind(rec) + " (expected: {\"name\":...,\"ips\":[...]})");
       return;
     }
-    JsonNode name = rec.get("name");
-    if (name == null || !name.isTextual()) {
-      errors.add(path + ".name: " + kind(name) + " (expected: a string)");
+    if (!(m.get("name") instanceof String name)) {
+      errors.add(path + ".name: " + (m.containsKey("name") ? kind(m.get("name")) : "missing") + " (expected: a string)");
       return;
     }
     List<String> ips = new ArrayList<>();
-    JsonNode ipsNode = rec.get("ips");
-    if (ipsNode != null && !ipsNode.isNull()) {
-      if (!ipsNode.isArray()) {
+    Object ipsNode = m.get("ips");
+    if (ipsNode != null) {
+      if (!(ipsNode instanceof List<?> list)) {
         errors.add(path + ".ips: " + kind(ipsNode) + " (expected: an array of strings)");
         return;
       }
-      for (int j = 0; j < ipsNode.size(); j++) {
-        JsonNode ip = ipsNode.get(j);
-        if (!ip.isTextual()) {
-          errors.add(path + ".ips[" + j + "]: " + kind(ip) + " (expected: a string)");
+      for (int j = 0; j < list.size(); j++) {
+        if (!(list.get(j) instanceof String ip)) {
+          errors.add(path + ".ips[" + j + "]: " + kind(list.get(j)) + " (expected: a string)");
           continue;
         }
         try {
-          DnsTable.parseIp(ip.asText());
-          ips.add(ip.asText());
+          DnsTable.parseIp(ip);
+          ips.add(ip);
         } catch (IllegalArgumentException e) {
           skipped.add(path + ".ips[" + j + "]: " + e.getMessage());
         }
       }
     }
     try {
-      table.add(name.asText(), ips);
+      table.add(name, ips);
     } catch (IllegalArgumentException e) {
       skipped.add(path + ".name: " + e.getMessage());
     }
   }
 
-  private static String kind(JsonNode n) {
-    if (n == null || n.isMissingNode()) {
-      return "missing";
+  /** A whole number (30, or 30.0 as JSON may write it), or null. */
+  private static Long integral(Object n) {
+    if (n instanceof Long l) {
+      return l;
     }
-    return n.isTextual()
-        ? "'" + n.asText() + "'"
-        : n.getNodeType().toString().toLowerCase(Locale.ROOT);
+    if (n instanceof BigDecimal d) {
+      try {
+        return d.stripTrailingZeros().longValueExact();
+      } catch (ArithmeticException e) {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  private static String kind(Object n) {
+    return n instanceof String s ? "'" + s + "'" : JsonText.kind(n);
   }
 }

@@ -1,12 +1,14 @@
 package io.meshlite.agent.envoy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.meshlite.api.resource.Json;
+import io.meshlite.agent.support.YamlValues;
+import io.meshlite.api.json.JsonText;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 
 /** Where Envoy's admin API listens: a TCP address or a Unix socket, as the bootstrap says. */
@@ -49,15 +51,22 @@ public sealed interface AdminEndpoint {
    * @throws IOException when the document does not parse
    */
   static Optional<AdminEndpoint> fromBootstrap(byte[] bootstrap) throws IOException {
-    JsonNode root = Json.yaml().readTree(bootstrap);
-    JsonNode address = root == null ? null : root.path("admin").path("address");
-    if (address == null || !address.isObject()) {
+    String text = new String(bootstrap, StandardCharsets.UTF_8);
+    Object root;
+    try {
+      // kuma-cp answers JSON; Kuma's control plane answers YAML.
+      root = text.stripLeading().startsWith("{") ? JsonText.parse(text) : YamlValues.readOne(text);
+    } catch (IllegalArgumentException e) {
+      throw new IOException("the Envoy bootstrap does not parse: " + e.getMessage(), e);
+    }
+    Object address = JsonText.get(root, "admin", "address");
+    if (!(address instanceof Map)) {
       return Optional.empty();
     }
-    JsonNode socket = field(address, "socket_address", "socketAddress");
-    if (socket.isObject()) {
-      String host = socket.path("address").asText("127.0.0.1");
-      int port = field(socket, "port_value", "portValue").asInt(0);
+    Object socket = field(address, "socket_address", "socketAddress");
+    if (socket instanceof Map) {
+      String host = JsonText.get(socket, "address") instanceof String a ? a : "127.0.0.1";
+      int port = port(field(socket, "port_value", "portValue"));
       if (port <= 0) {
         return Optional.empty();
       }
@@ -68,15 +77,24 @@ public sealed interface AdminEndpoint {
       }
       return Optional.of(new Tcp(host, port));
     }
-    JsonNode pipe = address.path("pipe").path("path");
-    if (pipe.isTextual() && !pipe.asText().isEmpty()) {
-      return Optional.of(new Unix(Path.of(pipe.asText())));
+    if (JsonText.get(address, "pipe", "path") instanceof String pipe && !pipe.isEmpty()) {
+      return Optional.of(new Unix(Path.of(pipe)));
     }
     return Optional.empty();
   }
 
-  private static JsonNode field(JsonNode n, String snake, String camel) {
-    JsonNode v = n.get(snake);
-    return v != null ? v : n.path(camel);
+  private static Object field(Object n, String snake, String camel) {
+    Object v = JsonText.get(n, snake);
+    return v != null ? v : JsonText.get(n, camel);
+  }
+
+  /** A port as a number or, as protobuf JSON may write integers, a string of digits; 0 otherwise. */
+  private static int port(Object v) {
+    try {
+      long p = v instanceof Long l ? l : v instanceof String s ? Long.parseLong(s) : 0;
+      return p > 0 && p <= 65535 ? (int) p : 0;
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 }

@@ -1,14 +1,14 @@
 package io.meshlite.agent.envoy;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.meshlite.agent.support.MiniHttp;
-import io.meshlite.api.resource.Json;
+import io.meshlite.api.json.JsonText;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -59,16 +59,21 @@ public final class EnvoyAdmin {
     Response listeners = call("GET", "/listeners?format=json");
     expectOk(listeners, "/listeners");
     Set<String> statKeys = new HashSet<>();
-    JsonNode root = Json.mapper().readTree(listeners.body());
-    for (JsonNode l : root.path("listener_statuses")) {
-      String name = l.path("name").asText("");
-      if (!name.startsWith("inbound:")) {
-        continue;
-      }
-      JsonNode sa = l.path("local_address").path("socket_address");
-      if (sa.isObject()) {
-        String addr = sa.path("address").asText("").replace(':', '_');
-        statKeys.add("listener." + addr + "_" + sa.path("port_value").asInt() + ".downstream_cx_active");
+    Object root;
+    try {
+      root = JsonText.parse(listeners.body());
+    } catch (IllegalArgumentException e) {
+      throw new IOException("/listeners: not JSON: " + e.getMessage(), e);
+    }
+    if (JsonText.get(root, "listener_statuses") instanceof List<?> statuses) {
+      for (Object l : statuses) {
+        if (!(JsonText.get(l, "name") instanceof String name) || !name.startsWith("inbound:")) {
+          continue;
+        }
+        Object sa = JsonText.get(l, "local_address", "socket_address");
+        if (JsonText.get(sa, "address") instanceof String address && JsonText.get(sa, "port_value") instanceof Long port) {
+          statKeys.add("listener." + address.replace(':', '_') + "_" + port + ".downstream_cx_active");
+        }
       }
     }
     if (statKeys.isEmpty()) {

@@ -3,7 +3,7 @@ package io.meshlite.agent.token;
 import io.meshlite.agent.bootstrap.ControlPlaneTransport;
 import io.meshlite.agent.support.MiniHttp;
 import io.meshlite.agent.support.Ticker;
-import io.meshlite.api.resource.Json;
+import io.meshlite.api.json.JsonText;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -179,11 +179,7 @@ public final class TokenWatcher {
     body.put("mesh", mesh);
     body.put("name", name);
     body.put("dataplaneToken", t);
-    try {
-      return Json.mapper().writeValueAsBytes(body);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    return JsonText.write(body).getBytes(StandardCharsets.UTF_8);
   }
 
   private static String oneLine(String s) {

@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Reads and writes resources in Kuma's shapes: YAML files as {@code kumactl apply} takes them and
@@ -27,11 +26,6 @@ import java.util.regex.Pattern;
 public final class ResourceCodec {
   private static final Set<String> ENVELOPE =
       Set.of("type", "name", "mesh", "labels", "creationTime", "modificationTime", "kri");
-  private static final Pattern NAME =
-      Pattern.compile("[A-Za-z0-9]([A-Za-z0-9._-]{0,251}[A-Za-z0-9])?");
-  private static final Pattern MESH_NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
-  private static final Pattern LABEL_KEY =
-      Pattern.compile("([A-Za-z0-9.-]{1,253}/)?[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?");
 
   private ResourceCodec() {}
 
@@ -110,13 +104,17 @@ public final class ResourceCodec {
     }
     String name = text(node, "name", v);
     if (name != null) {
-      checkName(name, "name", type == ResourceTypes.MESH_TYPE ? MESH_NAME : NAME, v);
+      if (type == ResourceTypes.MESH_TYPE) {
+        ResourceNames.checkMeshName(name, "name", v);
+      } else {
+        ResourceNames.checkName(name, "name", v);
+      }
     }
     String mesh = "";
     if (type != null && type.meshScoped()) {
       mesh = text(node, "mesh", v);
       if (mesh != null) {
-        checkName(mesh, "mesh", MESH_NAME, v);
+        ResourceNames.checkMeshName(mesh, "mesh", v);
       }
     }
     Map<String, String> labels = labels(node.get("labels"), v);
@@ -190,16 +188,6 @@ public final class ResourceCodec {
     return n.asText();
   }
 
-  private static void checkName(String value, String field, Pattern p, Violations v) {
-    if (!p.matcher(value).matches()) {
-      String expected =
-          p == MESH_NAME
-              ? "lowercase letters, digits and '-', at most 63 characters"
-              : "letters, digits, '.', '-' or '_', starting and ending with a letter or digit, at most 253 characters";
-      v.add(field, "\"" + value + "\" is not a valid name (expected: " + expected + ")");
-    }
-  }
-
   private static Map<String, String> labels(JsonNode n, Violations v) {
     Map<String, String> out = new LinkedHashMap<>();
     if (n == null || n.isNull()) {
@@ -213,7 +201,7 @@ public final class ResourceCodec {
         .forEach(
             e -> {
               String path = Violations.key("labels", e.getKey());
-              if (!LABEL_KEY.matcher(e.getKey()).matches()) {
+              if (!ResourceNames.validLabelKey(e.getKey())) {
                 v.add(path, "label key is not valid");
               } else if (!e.getValue().isValueNode() || e.getValue().isNull()) {
                 v.add(path, "label value must be a string");
