@@ -8,7 +8,9 @@
 #
 #   usage: scripts/bench-agent.sh [runs per mode, default 5]
 #   environment: BENCH_IDLE_SECONDS (5), BENCH_DNS_QUERIES (10000), BENCH_DP_JAVA_OPTS (extra kuma-dp JVM flags),
-#                BENCH_BASELINE_DIST (another build's dist/, measured alternately as mode "baseline")
+#                BENCH_BASELINE_DIST (another build's dist/, measured alternately as mode "baseline"),
+#                BENCH_VARIANT_OPTS (JVM flags: this dist's kuma-dp with them added, as mode "variant"),
+#                BENCH_SKIP_NO_AOT=1 (leave out the run without the AOT cache)
 #   needs: dist/ (scripts/build.sh), curl. Everything stays on 127.0.0.1 and stops by itself.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -113,8 +115,12 @@ ca=$tmp/cp/kuma-cp.crt
 echo "kuma-cp ready (dp-server https://127.0.0.1:$dps)"
 
 aot_file=$dist/lib/kuma-dp/kuma-dp.aot
-modes=(no-aot)
+modes=()
+[ "${BENCH_SKIP_NO_AOT:-0}" = 1 ] && [ -f "$aot_file" ] || modes+=(no-aot)
 if [ -f "$aot_file" ]; then modes+=(aot); else echo "no AOT cache in dist/ (JDK < 25 or MESHLITE_AOT=0): measuring without it only"; fi
+# BENCH_VARIANT_OPTS=<JVM flags>: also run this dist's kuma-dp with those flags added (mode "variant"), alternating
+# with the others: a flag experiment measured against the shipped flags in the same run.
+[ -n "${BENCH_VARIANT_OPTS:-}" ] && modes+=(variant)
 # BENCH_BASELINE_DIST=<another dist/>: also run that build's kuma-dp (with its own AOT cache, if it has one),
 # alternating with this one, against the same kuma-cp: a before/after comparison in one run.
 baseline=${BENCH_BASELINE_DIST:-}
@@ -133,6 +139,7 @@ for run in $(seq 0 "$runs"); do
     inbound=$(free_port); admin=$(free_port); readiness=$(free_port); dnsport=$(free_port)
     opts=""
     [ "$mode" = no-aot ] && opts="-XX:AOTMode=off"
+    [ "$mode" = variant ] && opts="${BENCH_VARIANT_OPTS}"
     opts="$opts ${BENCH_DP_JAVA_OPTS:-}"
     log=$tmp/$name.log
     t0=$(now_ms)

@@ -57,6 +57,7 @@ public final class Agent {
   private final AgentConfig cfg;
   private final AgentEnvironment host;
   private final ShutdownController shutdown;
+  private final ControlPlaneTransport preparedTransport;
   private final CountDownLatch startupCancel = new CountDownLatch(1);
 
   private final Object lock = new Object();
@@ -70,8 +71,17 @@ public final class Agent {
   private volatile boolean dnsGateWarned;
 
   public Agent(AgentConfig cfg, AgentEnvironment host) {
+    this(cfg, host, null);
+  }
+
+  /**
+   * @param transport the control plane connection, already preparing (its handshake started while
+   *     the configuration was read); null to make one here. Closed when {@link #run} ends.
+   */
+  public Agent(AgentConfig cfg, AgentEnvironment host, ControlPlaneTransport transport) {
     this.cfg = cfg;
     this.host = host;
+    this.preparedTransport = transport;
     this.shutdown = new ShutdownController(new DrainTarget(), cfg.envoy().drainTime(), DRAIN_POLL, host.ticker(), host.halt());
   }
 
@@ -87,7 +97,7 @@ public final class Agent {
     boolean ownWorkDir = false;
     ReadinessServer readiness = null;
     AtomicReference<MetricsHijacker> metrics = new AtomicReference<>();
-    ControlPlaneTransport transport = null;
+    ControlPlaneTransport transport = preparedTransport;
     CountDownLatch watchStop = new CountDownLatch(1);
     Thread killOnExit = null;
     DnsStub dns = null;
@@ -101,9 +111,12 @@ public final class Agent {
       // bootstrap request is prepared, since it is on the path to the first request.
       FutureTask<EnvoyVersion> probe = new FutureTask<>(() -> probeVersion(binary));
       Thread.ofPlatform().name("envoy-version").daemon(true).stackSize(256 << 10).start(probe);
-      // Likewise the TLS handshake with the control plane: it runs while the version is read.
-      transport = ControlPlaneTransport.forControlPlane(cfg.controlPlane());
-      transport.prepare(cfg.controlPlane().address());
+      // Likewise the TLS handshake with the control plane (kuma-dp run started it while reading its
+      // configuration; otherwise it starts here): it runs while the version is read.
+      if (transport == null) {
+        transport = ControlPlaneTransport.forControlPlane(cfg.controlPlane());
+        transport.prepare(cfg.controlPlane().address());
+      }
 
       Optional<EnvoyUser> envoyUser = EnvoyUser.plan(cfg.envoy().runAs(), EnvoyUser.Host.system());
       boolean workDirExisted = cfg.runtime().workDir() != null && Files.isDirectory(cfg.runtime().workDir());

@@ -1,5 +1,6 @@
 package io.meshlite.agent;
 
+import io.meshlite.agent.bootstrap.ControlPlaneTransport;
 import io.meshlite.agent.config.AgentConfig;
 import io.meshlite.agent.config.ConfigException;
 import io.meshlite.agent.config.ConfigLoader;
@@ -84,13 +85,27 @@ public final class AgentMain {
       }
     }
     AgentConfig cfg;
+    ControlPlaneTransport[] prepared = {null};
     try {
-      cfg = ConfigLoader.load((RunOptions) command, logOptions, host.env(), host.stdin());
+      cfg = ConfigLoader.load((RunOptions) command, logOptions, host.env(), host.stdin(), cp -> {
+        // The handshake with the control plane is the longest step before the bootstrap request:
+        // start it now, while the rest of the configuration is read. A CA that cannot be used is
+        // reported by the agent itself, as before.
+        try {
+          prepared[0] = ControlPlaneTransport.forControlPlane(cp);
+          prepared[0].prepare(cp.address());
+        } catch (IllegalArgumentException e) {
+          prepared[0] = null;
+        }
+      });
     } catch (ConfigException e) {
+      if (prepared[0] != null) {
+        prepared[0].close();
+      }
       host.err().println("Error: " + e.getMessage());
       return 1;
     }
-    return new Agent(cfg, host).run();
+    return new Agent(cfg, host, prepared[0]).run();
   }
 
   /**

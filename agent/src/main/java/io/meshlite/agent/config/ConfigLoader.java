@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -50,17 +51,31 @@ public final class ConfigLoader {
    * @throws ConfigException listing every problem, on one line
    */
   public static AgentConfig load(RunOptions flags, LogOptions log, Map<String, String> env, InputStream stdin) {
-    return new ConfigLoader(env, stdin).build(flags, log);
+    return load(flags, log, env, stdin, cp -> {});
   }
 
-  private AgentConfig build(RunOptions f, LogOptions log) {
+  /**
+   * As {@link #load(RunOptions, LogOptions, Map, InputStream)}, and hands the control plane's settings to
+   * {@code controlPlaneReady} as soon as they are read and valid, before the rest (the Dataplane template,
+   * Envoy, runtime) is: kuma-dp starts its TLS handshake there, off the path to the bootstrap request.
+   */
+  public static AgentConfig load(
+      RunOptions flags, LogOptions log, Map<String, String> env, InputStream stdin,
+      Consumer<AgentConfig.ControlPlane> controlPlaneReady) {
+    return new ConfigLoader(env, stdin).build(flags, log, controlPlaneReady);
+  }
+
+  private AgentConfig build(RunOptions f, LogOptions log, Consumer<AgentConfig.ControlPlane> controlPlaneReady) {
+    AgentConfig.ControlPlane cp = controlPlane(f);
+    if (problems.isEmpty()) {
+      controlPlaneReady.accept(cp);
+    }
     String logLevel = log.level() == null ? "info" : log.level().toLowerCase(Locale.ROOT);
     if (!LOG_LEVELS.contains(logLevel)) {
       problems.add("--log-level: \"" + log.level() + "\" is not valid (expected: off, error, info or debug)");
     }
 
     AgentConfig.Dataplane dataplane = dataplane(f);
-    AgentConfig.ControlPlane cp = controlPlane(f);
     AgentConfig.Token token = token(f);
     AgentConfig.Envoy envoy = envoy(f, LOG_LEVELS.contains(logLevel) ? logLevel : "info");
     AgentConfig.Runtime runtime = runtime(f);

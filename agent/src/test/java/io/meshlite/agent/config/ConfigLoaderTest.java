@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -223,6 +225,35 @@ class ConfigLoaderTest {
     Path mesh = Files.writeString(tmp.resolve("mesh.yaml"), "type: Mesh\nname: default\n");
     assertThat(error(Map.of(), "-d", mesh.toString())).contains("resource type is Mesh (expected: Dataplane)");
     assertThat(error(Map.of(), "-d", tmp.resolve("missing.yaml").toString())).contains("cannot read");
+  }
+
+  @Test
+  void theControlPlaneIsHandedOverBeforeTheDataplaneIsRead() {
+    List<String> events = new ArrayList<>();
+    InputStream stdin = new InputStream() {
+      @Override
+      public int read() {
+        events.add("stdin read");
+        return -1;
+      }
+    };
+    RunOptions run = new RunOptions();
+    new CommandLine(run).parseArgs("--cp-address", "https://cp.example:5678", "-d", "-");
+    assertThatThrownBy(() -> ConfigLoader.load(run, new LogOptions(), Map.of(), stdin,
+            cp -> events.add("control plane " + cp.address())))
+        .isInstanceOf(ConfigException.class);
+    assertThat(events).first().isEqualTo("control plane https://cp.example:5678");
+    assertThat(events).contains("stdin read");
+  }
+
+  @Test
+  void anInvalidControlPlaneIsNotHandedOver() {
+    RunOptions run = new RunOptions();
+    new CommandLine(run).parseArgs("--cp-address", "ftp://cp", "--name", "a", "--mesh", "m");
+    List<AgentConfig.ControlPlane> seen = new ArrayList<>();
+    assertThatThrownBy(() -> ConfigLoader.load(run, new LogOptions(), Map.of(), InputStream.nullInputStream(), seen::add))
+        .hasMessageContaining("--cp-address");
+    assertThat(seen).isEmpty();
   }
 
   @Test
