@@ -4,16 +4,15 @@ import io.meshlite.agent.bootstrap.ControlPlaneTransport;
 import io.meshlite.agent.config.AgentConfig;
 import io.meshlite.agent.config.ConfigException;
 import io.meshlite.agent.config.ConfigLoader;
+import io.meshlite.agent.config.Flags;
 import io.meshlite.agent.config.LogOptions;
 import io.meshlite.agent.config.RunOptions;
 import io.meshlite.api.Versions;
 import java.io.PrintWriter;
 import java.util.Locale;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Help;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 
@@ -22,14 +21,8 @@ import picocli.CommandLine.ParseResult;
  * wires the agent by constructor from an {@link AgentEnvironment}. Problems end the process with
  * one line on stderr and exit code 1.
  */
-@Command(
-    name = "kuma-dp",
-    description = "Dataplane manager for Envoy-based Service Mesh",
-    mixinStandardHelpOptions = true,
-    versionProvider = AgentMain.VersionProvider.class,
-    subcommands = {RunOptions.class, AgentMain.VersionCommand.class, AgentMain.AotTrainCommand.class})
 public final class AgentMain {
-  @Mixin LogOptions logOptions = new LogOptions();
+  private final LogOptions logOptions = new LogOptions();
 
   private final AgentEnvironment host;
 
@@ -44,7 +37,7 @@ public final class AgentMain {
 
   /** Parses {@code args} and runs the command; returns the exit code. */
   public int execute(String... args) {
-    CommandLine cl = new CommandLine(this);
+    CommandLine cl = new CommandLine(commandSpec());
     cl.setColorScheme(Help.defaultColorScheme(Help.Ansi.OFF));
     PrintWriter out = new PrintWriter(host.out(), true);
     cl.setOut(out);
@@ -108,6 +101,30 @@ public final class AgentMain {
     return new Agent(cfg, host, prepared[0]).run();
   }
 
+  /** {@code kuma-dp}'s command model: the root with its log flags, {@code run}, {@code version}, {@code aot-train}. */
+  private CommandSpec commandSpec() {
+    CommandSpec root = Flags.withHelpOptions(CommandSpec.wrapWithoutInspection(this).name("kuma-dp"))
+        .versionProvider(() -> new String[] {Versions.VERSION});
+    root.usageMessage().description("Dataplane manager for Envoy-based Service Mesh");
+    logOptions.addTo(root); // before the subcommands, which inherit them
+    root.addSubcommand("run", RunOptions.spec(new RunOptions()));
+
+    VersionCommand version = new VersionCommand();
+    CommandSpec v = Flags.withHelpOptions(CommandSpec.wrapWithoutInspection(version).name("version"));
+    v.usageMessage().description("Print version");
+    v.addOption(Flags.option(Boolean.class, () -> version.detailed, d -> version.detailed = d, "<detailed>",
+        "Print detailed version", "-a", "--detailed").arity("0").build());
+    root.addSubcommand("version", v);
+
+    AotTrainCommand train = new AotTrainCommand();
+    CommandSpec t = CommandSpec.wrapWithoutInspection(train).name("aot-train");
+    t.usageMessage().hidden(true).description("Training run for the JDK AOT cache (used by the build)");
+    t.addOption(Flags.option(String.class, () -> train.binaryPath, b -> train.binaryPath = b, "<binaryPath>",
+        "Envoy binary", "--binary-path").required(true).build());
+    root.addSubcommand("aot-train", t);
+    return root;
+  }
+
   /**
    * Sets slf4j-simple's level and output from {@code --log-level} and {@code --log-output-path}
    * before the first logger exists (system properties are the only way to configure it). Explicit
@@ -151,24 +168,12 @@ public final class AgentMain {
   }
 
   /** {@code kuma-dp version}. */
-  @Command(name = "version", description = "Print version", mixinStandardHelpOptions = true)
   static final class VersionCommand {
-    @Option(names = {"-a", "--detailed"}, description = "Print detailed version")
-    boolean detailed;
+    Boolean detailed = false;
   }
 
   /** {@code kuma-dp aot-train}: the JDK AOT cache's training run (scripts/build.sh); not for users. */
-  @Command(name = "aot-train", hidden = true, description = "Training run for the JDK AOT cache (used by the build)")
   static final class AotTrainCommand {
-    @Option(names = "--binary-path", required = true, description = "Envoy binary")
     String binaryPath;
-  }
-
-  /** {@code kuma-dp --version}. */
-  static final class VersionProvider implements CommandLine.IVersionProvider {
-    @Override
-    public String[] getVersion() {
-      return new String[] {Versions.VERSION};
-    }
   }
 }

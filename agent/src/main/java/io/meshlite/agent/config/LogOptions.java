@@ -1,36 +1,32 @@
 package io.meshlite.agent.config;
 
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ScopeType;
 
 /** kuma-dp's root logging flags (no environment variables, as in Kuma). */
 public final class LogOptions {
-  @Option(
-      names = "--log-level",
-      scope = ScopeType.INHERIT,
-      paramLabel = "LEVEL",
-      description = "kuma-dp log level: off, error, info or debug (default: info)")
   String level;
-
-  @Option(
-      names = "--log-output-path",
-      scope = ScopeType.INHERIT,
-      paramLabel = "PATH",
-      description = "Write the log to this file instead of stderr")
   String outputPath;
-
-  @Option(
-      names = "--log-max-retained-files",
-      scope = ScopeType.INHERIT,
-      hidden = true,
-      description = "Accepted for compatibility; the log file is not rotated")
   Integer maxRetainedFiles;
-
-  @Option(names = "--log-max-size", scope = ScopeType.INHERIT, hidden = true)
   Integer maxSize;
-
-  @Option(names = "--log-max-age", scope = ScopeType.INHERIT, hidden = true)
   Integer maxAge;
+
+  /** Adds these flags to kuma-dp's root command; every subcommand inherits them. */
+  public void addTo(CommandSpec root) {
+    root.addOption(Flags.option(String.class, () -> level, v -> level = v, "LEVEL",
+            "kuma-dp log level: off, error, info or debug (default: info)", "--log-level")
+        .scopeType(ScopeType.INHERIT).build());
+    root.addOption(Flags.option(String.class, () -> outputPath, v -> outputPath = v, "PATH",
+            "Write the log to this file instead of stderr", "--log-output-path")
+        .scopeType(ScopeType.INHERIT).build());
+    root.addOption(Flags.option(Integer.class, () -> maxRetainedFiles, v -> maxRetainedFiles = v, "<maxRetainedFiles>",
+            "Accepted for compatibility; the log file is not rotated", "--log-max-retained-files")
+        .scopeType(ScopeType.INHERIT).hidden(true).build());
+    root.addOption(Flags.option(Integer.class, () -> maxSize, v -> maxSize = v, "<maxSize>", "", "--log-max-size")
+        .scopeType(ScopeType.INHERIT).hidden(true).build());
+    root.addOption(Flags.option(Integer.class, () -> maxAge, v -> maxAge = v, "<maxAge>", "", "--log-max-age")
+        .scopeType(ScopeType.INHERIT).hidden(true).build());
+  }
 
   /** The level as given, or null. */
   public String level() {

@@ -26,7 +26,7 @@ class ConfigLoaderTest {
 
   private static AgentConfig load(Map<String, String> env, InputStream stdin, String... args) {
     RunOptions run = new RunOptions();
-    new CommandLine(run).parseArgs(args);
+    new CommandLine(RunOptions.spec(run)).parseArgs(args);
     return ConfigLoader.load(run, new LogOptions(), env, stdin);
   }
 
@@ -238,7 +238,7 @@ class ConfigLoaderTest {
       }
     };
     RunOptions run = new RunOptions();
-    new CommandLine(run).parseArgs("--cp-address", "https://cp.example:5678", "-d", "-");
+    new CommandLine(RunOptions.spec(run)).parseArgs("--cp-address", "https://cp.example:5678", "-d", "-");
     assertThatThrownBy(() -> ConfigLoader.load(run, new LogOptions(), Map.of(), stdin,
             cp -> events.add("control plane " + cp.address())))
         .isInstanceOf(ConfigException.class);
@@ -249,7 +249,7 @@ class ConfigLoaderTest {
   @Test
   void anInvalidControlPlaneIsNotHandedOver() {
     RunOptions run = new RunOptions();
-    new CommandLine(run).parseArgs("--cp-address", "ftp://cp", "--name", "a", "--mesh", "m");
+    new CommandLine(RunOptions.spec(run)).parseArgs("--cp-address", "ftp://cp", "--name", "a", "--mesh", "m");
     List<AgentConfig.ControlPlane> seen = new ArrayList<>();
     assertThatThrownBy(() -> ConfigLoader.load(run, new LogOptions(), Map.of(), InputStream.nullInputStream(), seen::add))
         .hasMessageContaining("--cp-address");

@@ -12,7 +12,7 @@ import picocli.CommandLine;
 class RunEnvoyAsConfigTest {
   private static AgentConfig load(Map<String, String> env, String... args) {
     RunOptions run = new RunOptions();
-    new CommandLine(run).parseArgs(args);
+    new CommandLine(RunOptions.spec(run)).parseArgs(args);
     return ConfigLoader.load(run, new LogOptions(), env, new ByteArrayInputStream(new byte[0]));
   }
 
