@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The command line up to the point where the agent would start (no processes, no ports). */
 class AgentMainTest {
@@ -40,6 +42,21 @@ class AgentMainTest {
 
   private String err() {
     return err.toString(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The help is what users read first and what the annotated picocli model printed (the model is built in
+   * code now, for start-up time): the files are that model's output, byte for byte.
+   */
+  @ParameterizedTest
+  @CsvSource({"root, --help", "run, run --help", "version, version --help"})
+  void helpIsUnchanged(String file, String args) throws IOException {
+    assertThat(run(Map.of(), args.split(" "))).isZero();
+    String expected;
+    try (var in = AgentMainTest.class.getResourceAsStream("/help/" + file + ".txt")) {
+      expected = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(expected);
   }
 
   @Test
