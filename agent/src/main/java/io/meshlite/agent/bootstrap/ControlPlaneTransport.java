@@ -245,7 +245,8 @@ public abstract sealed class ControlPlaneTransport implements AutoCloseable {
         plain.connect(address, millisLeft(deadline, CONNECT_TIMEOUT));
         tls = (SSLSocket) context().getSocketFactory().createSocket(plain, address.getHostString(), address.getPort(), true);
         SSLParameters params = tls.getSSLParameters();
-        if (verifyHost) {
+        if (verifyHost && ssl == null) {
+          // the system trust store: the JDK's own check (a CA of the user's checks names in CaTrustManager)
           params.setEndpointIdentificationAlgorithm("HTTPS");
         }
         if (groups != null) {
@@ -375,8 +376,9 @@ public abstract sealed class ControlPlaneTransport implements AutoCloseable {
       }
       TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(ks);
+      X509TrustManager pkix = (X509TrustManager) tmf.getTrustManagers()[0];
       SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(null, tmf.getTrustManagers(), null);
+      ctx.init(null, new TrustManager[] {new CaTrustManager(pkix, true)}, null);
       return ctx;
     } catch (GeneralSecurityException | IOException e) {
       throw new IllegalArgumentException("cannot use the control plane CA certificate: " + e.getMessage(), e);

@@ -50,6 +50,7 @@ class ControlPlaneTransportIT {
   @TempDir static Path dir;
   private static Cert forLoopback;
   private static Cert forHostName;
+  private static Cert forLocalhost;
 
   private final List<AutoCloseable> servers = new ArrayList<>();
 
@@ -64,6 +65,7 @@ class ControlPlaneTransportIT {
   static void certificates() throws Exception {
     forLoopback = cert("loopback", "CN=127.0.0.1", "san=ip:127.0.0.1");
     forHostName = cert("named", "CN=cp.example.internal", "san=dns:cp.example.internal");
+    forLocalhost = cert("localhost", "CN=wrong.example", "san=dns:LocalHost");
   }
 
   @AfterEach
@@ -117,6 +119,18 @@ class ControlPlaneTransportIT {
   void refusesACertificateThatDoesNotNameTheHost() throws Exception {
     URI uri = https(forHostName, false);
     assertThatThrownBy(() -> transport(uri, forHostName.pem(), false).post(uri, Map.of(), BODY, TIMEOUT))
+        .isInstanceOf(TlsFailure.class)
+        .hasMessageStartingWith("TLS: the control plane's certificate is not valid for 127.0.0.1");
+  }
+
+  @Test
+  void acceptsACertificateForTheHostNameInTheAddress() throws Exception {
+    URI uri = https(forLocalhost, false);
+    URI byName = URI.create("https://localhost:" + uri.getPort());
+    MiniHttp.Response r = transport(byName, forLocalhost.pem(), false).post(byName, Map.of(), BODY, TIMEOUT);
+    assertThat(r.status()).isEqualTo(200);
+    // the same certificate, reached by its address, does not name 127.0.0.1
+    assertThatThrownBy(() -> transport(uri, forLocalhost.pem(), false).post(uri, Map.of(), BODY, TIMEOUT))
         .isInstanceOf(TlsFailure.class)
         .hasMessageStartingWith("TLS: the control plane's certificate is not valid for 127.0.0.1");
   }
