@@ -129,7 +129,7 @@ if [ -n "$baseline" ]; then
   modes+=(baseline)
 fi
 
-declare -A first fetch boot ready idle anon afterdns nthreads cpu
+declare -A first fetch served boot ready idle anon afterdns nthreads cpu
 # Modes alternate run by run, so a change of load on the machine hits both alike. Run 0 (first mode only)
 # warms kuma-cp up (its first bootstraps are slow while its JIT is cold) and is not counted.
 for run in $(seq 0 "$runs"); do
@@ -165,6 +165,10 @@ for run in $(seq 0 "$runs"); do
     line=$(grep -m1 'starting kuma-dp' "$log")
     t_first=$(log_ms "$line")
     first[$mode]+="$((t_first - t0)) "
+    # kuma-cp's log line for this proxy's first bootstrap: the request had arrived by then (an upper bound of
+    # start -> request, which kuma-dp does not log)
+    line=$(grep -m1 "bootstrap served mesh=default dp=$name " "$tmp/kuma-cp.log")
+    served[$mode]+="$(($(log_ms "$line") - t0)) "
     line=$(grep -m1 'received the Envoy bootstrap' "$log")
     boot[$mode]+="$(($(log_ms "$line") - t0)) "
     fetch[$mode]+="$(($(log_ms "$line") - t_first)) "
@@ -186,13 +190,14 @@ done
 
 echo
 echo "== kuma-dp $(cat "$dist/lib/kuma-dp/kuma-dp.aot.jdk" 2>/dev/null || echo) ($runs runs per mode, median (min-max); $(nproc) cores)"
-printf '%-8s %-20s %-22s %-22s %-22s %-20s %-16s %-16s %-20s %s\n' mode "start->running ms" "running->bootstrap ms" "start->bootstrap ms" "start->ready ms" "JVM CPU to ready ms" "RSS idle MiB" "(anon MiB)" "RSS after DNS MiB" threads
+printf '%-8s %-20s %-22s %-20s %-22s %-22s %-20s %-16s %-16s %-20s %s\n' mode "start->running ms" "running->bootstrap ms" "start->served ms" "start->bootstrap ms" "start->ready ms" "JVM CPU to ready ms" "RSS idle MiB" "(anon MiB)" "RSS after DNS MiB" threads
 for mode in "${modes[@]}"; do
   dns="DNS stub not present"
   $dns_present && dns=$(tr ' ' '\n' <<<"${afterdns[$mode]}" | grep . | stats)
-  printf '%-8s %-20s %-22s %-22s %-22s %-20s %-16s %-16s %-20s %s\n' "$mode" \
+  printf '%-8s %-20s %-22s %-20s %-22s %-22s %-20s %-16s %-16s %-20s %s\n' "$mode" \
     "$(tr ' ' '\n' <<<"${first[$mode]}" | grep . | stats)" \
     "$(tr ' ' '\n' <<<"${fetch[$mode]}" | grep . | stats)" \
+    "$(tr ' ' '\n' <<<"${served[$mode]}" | grep . | stats)" \
     "$(tr ' ' '\n' <<<"${boot[$mode]}" | grep . | stats)" \
     "$(tr ' ' '\n' <<<"${ready[$mode]}" | grep . | stats)" \
     "$(tr ' ' '\n' <<<"${cpu[$mode]}" | grep . | stats)" \
@@ -203,7 +208,8 @@ for mode in "${modes[@]}"; do
 done
 $dns_present || echo "DNS stub not present: RSS after $dns_queries DNS queries not measured"
 echo "start = the dist launcher is exec'd; running = kuma-dp's first log line (JVM up, flags parsed; the bootstrap request"
-echo "is prepared next, the TLS handshake and envoy --version run meanwhile); bootstrap = kuma-dp logged the answer of POST /bootstrap (TLS handshake, request and the CP's"
+echo "is prepared next, the TLS handshake and envoy --version run meanwhile); served = kuma-cp logged serving that proxy's bootstrap (its request"
+echo "had arrived: an upper bound of start -> bootstrap request); bootstrap = kuma-dp logged the answer of POST /bootstrap (TLS handshake, request and the CP's"
 echo "answer); JVM CPU = user+system time of the kuma-dp JVM when /ready said READY; RSS = VmRSS of the kuma-dp JVM after ${idle_seconds}s idle (Envoy is a separate process, not counted);"
 echo "anon = its private part (RssAnon); the rest is file pages (libjvm, the AOT cache) shared with other JVMs on the host."
 echo "load average during the run: $(cut -d' ' -f1-3 /proc/loadavg)"
