@@ -85,10 +85,11 @@ public final class AgentMain {
         // start it now, while the rest of the configuration is read. A CA that cannot be used is
         // reported by the agent itself, as before.
         try {
-          prepared[0] = ControlPlaneTransport.forControlPlane(cp);
-          prepared[0].prepare(cp.address());
+          ControlPlaneTransport t = ControlPlaneTransport.forControlPlane(cp);
+          t.prepare(cp.address());
+          prepared[0] = t;
         } catch (IllegalArgumentException e) {
-          prepared[0] = null;
+          // the CA does not parse: Agent makes the transport again and reports it
         }
       });
     } catch (ConfigException e) {

@@ -22,11 +22,9 @@ import javax.net.ssl.X509TrustManager;
  */
 final class CaTrustManager extends X509ExtendedTrustManager {
   private final X509TrustManager pkix;
-  private final boolean verifyHost;
 
-  CaTrustManager(X509TrustManager pkix, boolean verifyHost) {
+  CaTrustManager(X509TrustManager pkix) {
     this.pkix = pkix;
-    this.verifyHost = verifyHost;
   }
 
   @Override
@@ -46,9 +44,6 @@ final class CaTrustManager extends X509ExtendedTrustManager {
 
   private void check(X509Certificate[] chain, String authType, SSLSession handshake) throws CertificateException {
     pkix.checkServerTrusted(chain, authType);
-    if (!verifyHost) {
-      return;
-    }
     String host = handshake == null ? null : handshake.getPeerHost();
     if (host == null || host.isEmpty()) {
       throw new CertificateException("No name matching the control plane's host found: the host is not known");

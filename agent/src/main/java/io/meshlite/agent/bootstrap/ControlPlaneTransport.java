@@ -378,7 +378,7 @@ public abstract sealed class ControlPlaneTransport implements AutoCloseable {
       tmf.init(ks);
       X509TrustManager pkix = (X509TrustManager) tmf.getTrustManagers()[0];
       SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(null, new TrustManager[] {new CaTrustManager(pkix, true)}, null);
+      ctx.init(null, new TrustManager[] {new CaTrustManager(pkix)}, null);
       return ctx;
     } catch (GeneralSecurityException | IOException e) {
       throw new IllegalArgumentException("cannot use the control plane CA certificate: " + e.getMessage(), e);

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
@@ -35,16 +36,15 @@ final class HostNames {
     } catch (CertificateParsingException e) {
       throw new CertificateException("cannot read the certificate's subject alternative names: " + e.getMessage(), e);
     }
-    String cn = sans != null && sans.stream().anyMatch(s -> (Integer) s.get(0) == DNS)
-        ? null : commonName(cert.getSubjectX500Principal().getName());
-    verify(host, sans == null ? List.of() : sans, cn);
+    verify(host, sans == null ? List.of() : sans, () -> commonName(cert.getSubjectX500Principal().getName()));
   }
 
   /**
    * @param sans subject alternative names as {@link X509Certificate#getSubjectAlternativeNames} lists them
-   * @param commonName the subject's most specific CN, or null
+   * @param commonName the subject's most specific CN, or null; asked for only when a host name meets a
+   *     certificate without dNSNames
    */
-  static void verify(String host, Collection<List<?>> sans, String commonName) throws CertificateException {
+  static void verify(String host, Collection<List<?>> sans, Supplier<String> commonName) throws CertificateException {
     String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     InetAddress ip = literal(h);
     if (ip != null) {
@@ -62,8 +62,9 @@ final class HostNames {
         dnsNames.add((String) san.get(1));
       }
     }
-    if (dnsNames.isEmpty() && commonName != null) {
-      if (matches(name, commonName)) {
+    String cn = dnsNames.isEmpty() ? commonName.get() : null;
+    if (cn != null) {
+      if (matches(name, cn)) {
         return;
       }
       throw new CertificateException("No name matching " + h + " found");

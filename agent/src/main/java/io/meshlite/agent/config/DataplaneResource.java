@@ -58,14 +58,8 @@ record DataplaneResource(String name, String mesh, String json) {
       if (!(labels instanceof Map<?, ?> m)) {
         v.add("labels", "must be a mapping of strings");
       } else {
-        m.forEach((k, val) -> {
-          String path = Violations.key("labels", k.toString());
-          if (!ResourceNames.validLabelKey(k.toString())) {
-            v.add(path, "label key is not valid");
-          } else if (val == null || val instanceof Map || val instanceof List) {
-            v.add(path, "label value must be a string");
-          }
-        });
+        m.forEach((k, val) ->
+            ResourceNames.checkLabel(k.toString(), val != null && !(val instanceof Map) && !(val instanceof List), v));
       }
     }
     v.throwIfAny("Resource is not valid");

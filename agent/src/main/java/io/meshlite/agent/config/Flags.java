@@ -10,7 +10,7 @@ import picocli.CommandLine.Model.OptionSpec;
 /**
  * kuma-dp's command line is built with picocli's programmatic API rather than its annotations: reading
  * annotations costs a cold JVM a dynamic proxy class per annotation type and a reflective accessor per
- * field (≈ 60 ms before the first log line, all of it before the control plane's TLS handshake can
+ * field (≈ 90 ms before the first log line, all of it before the control plane's TLS handshake can
  * start). Each option is bound to its field by a getter and a setter, and starts from the field's
  * value when the model is built.
  */
@@ -54,9 +54,9 @@ public final class Flags {
   public static CommandSpec withHelpOptions(CommandSpec spec) {
     boolean[] asked = new boolean[2];
     spec.addOption(option(Boolean.class, () -> asked[0], v -> asked[0] = v, "", "Show this help message and exit.",
-        "-h", "--help").arity("0").usageHelp(true).initialValue(false).build());
+        "-h", "--help").arity("0").usageHelp(true).build());
     spec.addOption(option(Boolean.class, () -> asked[1], v -> asked[1] = v, "", "Print version information and exit.",
-        "-V", "--version").arity("0").versionHelp(true).initialValue(false).build());
+        "-V", "--version").arity("0").versionHelp(true).build());
     return spec;
   }
 }

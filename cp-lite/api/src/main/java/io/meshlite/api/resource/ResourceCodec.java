@@ -200,12 +200,7 @@ public final class ResourceCodec {
     n.properties()
         .forEach(
             e -> {
-              String path = Violations.key("labels", e.getKey());
-              if (!ResourceNames.validLabelKey(e.getKey())) {
-                v.add(path, "label key is not valid");
-              } else if (!e.getValue().isValueNode() || e.getValue().isNull()) {
-                v.add(path, "label value must be a string");
-              } else {
+              if (ResourceNames.checkLabel(e.getKey(), e.getValue().isValueNode() && !e.getValue().isNull(), v)) {
                 out.put(e.getKey(), e.getValue().asText());
               }
             });

@@ -31,8 +31,22 @@ public final class ResourceNames {
     }
   }
 
-  /** Whether {@code key} is a valid label key (an optional DNS-like prefix and '/', then a name). */
-  public static boolean validLabelKey(String key) {
-    return LABEL_KEY.matcher(key).matches();
+  /**
+   * Adds a violation at {@code labels["key"]} unless the key is valid (an optional DNS-like prefix and
+   * '/', then a name) and the value a scalar.
+   *
+   * @return whether the label is valid
+   */
+  public static boolean checkLabel(String key, boolean scalarValue, Violations v) {
+    String path = Violations.key("labels", key);
+    if (!LABEL_KEY.matcher(key).matches()) {
+      v.add(path, "label key is not valid");
+      return false;
+    }
+    if (!scalarValue) {
+      v.add(path, "label value must be a string");
+      return false;
+    }
+    return true;
   }
 }
