@@ -10,12 +10,12 @@ import io.meshlite.agent.envoy.OsProcessLauncher;
 import io.meshlite.agent.envoy.RunningProcess;
 import io.meshlite.agent.support.Ticker;
 import io.meshlite.agent.testing.EnvoyBinaries;
-import io.meshlite.agent.testing.FakeControlPlane;
 import io.meshlite.agent.testing.FakeControlPlane.Answer;
-import io.meshlite.agent.testing.FreePorts;
+import io.meshlite.agent.testing.FakeControlPlane;
 import io.meshlite.agent.testing.RecordingLauncher;
 import io.meshlite.agent.testing.TestSignals;
 import io.meshlite.api.resource.Json;
+import io.meshlite.api.testing.Ports;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -61,9 +61,9 @@ class AgentEnvoyIT {
   @BeforeEach
   void setUp() throws Exception {
     echo = TcpEchoServer.start(new InetSocketAddress("127.0.0.1", 0));
-    adminPort = FreePorts.pick();
-    listenerPort = FreePorts.pick();
-    readinessPort = FreePorts.pick();
+    adminPort = Ports.free();
+    listenerPort = Ports.free();
+    readinessPort = Ports.free();
     cp = new FakeControlPlane(Answer.ok(bootstrap()));
     Path log = tmp.resolve("envoy.log");
     launcher = new RecordingLauncher(new OsProcessLauncher(Redirect.appendTo(log.toFile()), Redirect.appendTo(log.toFile())));
@@ -199,7 +199,7 @@ class AgentEnvoyIT {
    */
   @Test
   void readyWithoutWaitingOutTheDnsGateWhenNoDnsTableCanCome() throws Exception {
-    startAgent("--dns-enabled=true", "--dns-proxy-port", Integer.toString(FreePorts.pick()));
+    startAgent("--dns-enabled=true", "--dns-proxy-port", Integer.toString(Ports.free()));
     EnvoyAdmin admin = new EnvoyAdmin(new AdminEndpoint.Tcp("127.0.0.1", adminPort), Duration.ofSeconds(2));
     await().atMost(Duration.ofSeconds(60)).until(admin::ready);
     // The gate would hold for 15 s after the stub started, which is before Envoy was launched.
@@ -218,7 +218,7 @@ class AgentEnvoyIT {
     java.nio.file.Files.createDirectories(workDir);
     String socket = workDir.resolve(io.meshlite.agent.dns.DnsConfigFetcher.SOCKET).toString();
     cp.answer(Answer.ok(withDynamicConfigListener(socket, 503, "not yet")));
-    int dnsPort = FreePorts.pick();
+    int dnsPort = Ports.free();
     startAgent("--dns-enabled=true", "--dns-proxy-port", Integer.toString(dnsPort), "--work-dir", workDir.toString());
     EnvoyAdmin admin = new EnvoyAdmin(new AdminEndpoint.Tcp("127.0.0.1", adminPort), Duration.ofSeconds(2));
     await().atMost(Duration.ofSeconds(60)).until(admin::ready);

@@ -5,12 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import io.meshlite.agent.envoy.OsProcessLauncher;
 import io.meshlite.agent.support.Ticker;
-import io.meshlite.agent.testing.FakeControlPlane;
 import io.meshlite.agent.testing.FakeControlPlane.Answer;
-import io.meshlite.agent.testing.FreePorts;
+import io.meshlite.agent.testing.FakeControlPlane;
 import io.meshlite.agent.testing.RecordingLauncher;
 import io.meshlite.agent.testing.Scripts;
 import io.meshlite.agent.testing.TestSignals;
+import io.meshlite.api.testing.Ports;
 import java.io.ByteArrayInputStream;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Path;
@@ -34,7 +34,7 @@ class AgentStartupIT {
       AgentEnvironment host = new AgentEnvironment(Map.of(), new ByteArrayInputStream(new byte[0]), System.out, System.err,
           launcher, signals, Ticker.system(), tmp, null, tmp, code -> {});
       String[] args = {"run", "--name", "dp-1", "--mesh", "default", "--cp-address", cp.address(),
-        "--binary-path", envoy.toString(), "--readiness-port", Integer.toString(FreePorts.pick()), "--dns-proxy-port", Integer.toString(FreePorts.pick())};
+        "--binary-path", envoy.toString(), "--readiness-port", Integer.toString(Ports.free()), "--dns-proxy-port", Integer.toString(Ports.free())};
       CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> new AgentMain(host).execute(args));
       await().atMost(Duration.ofSeconds(30)).until(() -> !cp.requests().isEmpty());
       signals.send("TERM");

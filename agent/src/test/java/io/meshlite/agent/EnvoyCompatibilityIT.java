@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshlite.agent.envoy.OsProcessLauncher;
 import io.meshlite.agent.support.Ticker;
-import io.meshlite.agent.testing.FakeControlPlane;
 import io.meshlite.agent.testing.FakeControlPlane.Answer;
-import io.meshlite.agent.testing.FreePorts;
+import io.meshlite.agent.testing.FakeControlPlane;
 import io.meshlite.agent.testing.Scripts;
 import io.meshlite.agent.testing.TestSignals;
 import io.meshlite.api.Versions;
+import io.meshlite.api.testing.Ports;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -31,7 +31,7 @@ class EnvoyCompatibilityIT {
         new OsProcessLauncher(Redirect.DISCARD, Redirect.DISCARD), new TestSignals(), Ticker.system(), tmp, null, tmp,
         code -> {});
     String[] base = {"run", "--name", "dp-1", "--mesh", "default", "--cp-address", cpAddress,
-      "--binary-path", envoy.toString(), "--readiness-port", Integer.toString(FreePorts.pick()), "--dns-proxy-port", Integer.toString(FreePorts.pick())};
+      "--binary-path", envoy.toString(), "--readiness-port", Integer.toString(Ports.free()), "--dns-proxy-port", Integer.toString(Ports.free())};
     String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(base), java.util.Arrays.stream(extra))
         .toArray(String[]::new);
     return new AgentMain(host).execute(args);

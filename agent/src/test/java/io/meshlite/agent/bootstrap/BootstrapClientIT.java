@@ -3,12 +3,12 @@ package io.meshlite.agent.bootstrap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.meshlite.agent.testing.FakeControlPlane;
 import io.meshlite.agent.testing.FakeControlPlane.Answer;
+import io.meshlite.agent.testing.FakeControlPlane;
 import io.meshlite.agent.testing.FakeTicker;
-import io.meshlite.agent.testing.FreePorts;
 import io.meshlite.api.bootstrap.BootstrapRequest;
 import io.meshlite.api.bootstrap.BootstrapResponse;
+import io.meshlite.api.testing.Ports;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -110,7 +110,7 @@ class BootstrapClientIT {
 
   @Test
   void anUnreachableControlPlaneIsNamed() {
-    String address = "http://127.0.0.1:" + FreePorts.pick();
+    String address = "http://127.0.0.1:" + Ports.free();
     assertThatThrownBy(() -> client(address).fetch(() -> REQUEST, new CountDownLatch(1)))
         .isInstanceOf(BootstrapException.class)
         .hasMessageStartingWith("could not reach the control plane at " + address + " (gave up after 30s)")

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshlite.agent.testing.FakeEnvoyAdmin;
 import io.meshlite.agent.testing.FakeTicker;
-import io.meshlite.agent.testing.FreePorts;
+import io.meshlite.api.testing.Ports;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -58,7 +58,7 @@ class EnvoyAdminIT {
 
   @Test
   void nothingListeningMeansNotReadyAndAnError() {
-    EnvoyAdmin admin = new EnvoyAdmin(new AdminEndpoint.Tcp("127.0.0.1", FreePorts.pick()), Duration.ofSeconds(2));
+    EnvoyAdmin admin = new EnvoyAdmin(new AdminEndpoint.Tcp("127.0.0.1", Ports.free()), Duration.ofSeconds(2));
     assertThat(admin.ready()).isFalse();
     assertThatThrownBy(admin::failHealthChecks).isInstanceOf(IOException.class);
   }

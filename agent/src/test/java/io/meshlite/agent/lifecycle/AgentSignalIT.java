@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.meshlite.agent.AgentMain;
-import io.meshlite.agent.testing.FakeControlPlane;
 import io.meshlite.agent.testing.FakeControlPlane.Answer;
+import io.meshlite.agent.testing.FakeControlPlane;
 import io.meshlite.agent.testing.FakeEnvoyAdmin;
-import io.meshlite.agent.testing.FreePorts;
 import io.meshlite.agent.testing.Scripts;
+import io.meshlite.api.testing.Ports;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -72,7 +72,7 @@ class AgentSignalIT {
         "-cp", System.getProperty("java.class.path"),
         AgentMain.class.getName(), "run", "--name", "dp-1", "--mesh", "default",
         "--cp-address", cp.address(), "--binary-path", envoy.toString(), "--concurrency", "1",
-        "--dns-proxy-port", Integer.toString(FreePorts.pick())));
+        "--dns-proxy-port", Integer.toString(Ports.free())));
     cmd.addAll(List.of(extraArgs));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(false)
         .redirectOutput(tmp.resolve("agent.out").toFile())
@@ -101,7 +101,7 @@ class AgentSignalIT {
     admin = new FakeEnvoyAdmin();
     admin.activeConnections.set(2);
     cp = new FakeControlPlane(Answer.ok(admin.bootstrap()));
-    int readinessPort = FreePorts.pick();
+    int readinessPort = Ports.free();
     Process agent = startAgent(LOOPING_ENVOY, Map.of(), "--readiness-port", Integer.toString(readinessPort),
         "--drain-time", "5m");
 
@@ -127,7 +127,7 @@ class AgentSignalIT {
   void anIdleProxyStopsWithoutWaitingForTheWholeDrainTime() throws Exception {
     admin = new FakeEnvoyAdmin();
     cp = new FakeControlPlane(Answer.ok(admin.bootstrap()));
-    int readinessPort = FreePorts.pick();
+    int readinessPort = Ports.free();
     Process agent = startAgent(LOOPING_ENVOY, Map.of(), "--readiness-port", Integer.toString(readinessPort),
         "--drain-time", "5m");
     await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> ready(readinessPort).body().equals("READY"));
@@ -146,7 +146,7 @@ class AgentSignalIT {
   void withRestartsOffTheAgentExitsWhenEnvoyFails() throws Exception {
     admin = new FakeEnvoyAdmin();
     cp = new FakeControlPlane(Answer.ok(admin.bootstrap()));
-    Process agent = startAgent("exit 1", Map.of(), "--readiness-port", Integer.toString(FreePorts.pick()),
+    Process agent = startAgent("exit 1", Map.of(), "--readiness-port", Integer.toString(Ports.free()),
         "--envoy-restart=false");
     await().atMost(Duration.ofSeconds(30)).until(() -> !agent.isAlive());
     assertThat(agent.exitValue()).isEqualTo(1);
@@ -157,7 +157,7 @@ class AgentSignalIT {
     cp = new FakeControlPlane(Answer.notFound());
     Process agent = startAgent(LOOPING_ENVOY,
         Map.of("KUMA_CONTROL_PLANE_RETRY_BACKOFF", "20ms", "KUMA_CONTROL_PLANE_RETRY_MAX_DURATION", "200ms"),
-        "--readiness-port", Integer.toString(FreePorts.pick()));
+        "--readiness-port", Integer.toString(Ports.free()));
     await().atMost(Duration.ofSeconds(30)).until(() -> !agent.isAlive());
     assertThat(agent.exitValue()).isEqualTo(1);
     List<String> errors = stderr().lines().filter(l -> l.startsWith("Error: ")).toList();

@@ -3,7 +3,7 @@ package io.meshlite.agent.support;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.meshlite.agent.testing.FreePorts;
+import io.meshlite.api.testing.Ports;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -20,7 +20,7 @@ class MiniHttpIT {
 
   @Test
   void refusedConnectionsAreConnectExceptions() {
-    assertThatThrownBy(() -> MiniHttp.exchange(new InetSocketAddress("127.0.0.1", FreePorts.pick()), "x", "GET", "/",
+    assertThatThrownBy(() -> MiniHttp.exchange(new InetSocketAddress("127.0.0.1", Ports.free()), "x", "GET", "/",
         Map.of(), new byte[0], Duration.ofSeconds(5))).isInstanceOf(ConnectException.class);
   }
 

@@ -1,7 +1,7 @@
 package io.meshlite.tests.bench;
 
+import io.meshlite.api.testing.Ports;
 import io.meshlite.tests.support.Http;
-import io.meshlite.tests.support.Ports;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
+import io.meshlite.api.testing.Ports;
 import io.meshlite.tests.support.ControlPlane;
 import io.meshlite.tests.support.DataplaneAgent;
 import io.meshlite.tests.support.JavaProcess;
 import io.meshlite.tests.support.Kumactl;
-import io.meshlite.tests.support.Ports;
 import io.meshlite.tests.support.TcpClient;
 import java.io.IOException;
 import java.io.InputStream;

@@ -5,12 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meshlite.api.resource.Json;
+import io.meshlite.api.testing.Ports;
 import io.meshlite.tests.support.ControlPlane;
 import io.meshlite.tests.support.DataplaneAgent;
 import io.meshlite.tests.support.Http;
 import io.meshlite.tests.support.JavaProcess;
 import io.meshlite.tests.support.Kumactl;
-import io.meshlite.tests.support.Ports;
 import io.meshlite.tests.support.TcpClient;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -5,12 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meshlite.api.resource.Json;
+import io.meshlite.api.testing.Ports;
 import io.meshlite.tests.support.EnvoyBinary;
 import io.meshlite.tests.support.NamespacedEnvoyAdmin;
 import io.meshlite.tests.support.NamespacedProcess;
-import io.meshlite.tests.support.NetworkNamespace;
 import io.meshlite.tests.support.NetworkNamespace.CommandResult;
-import io.meshlite.tests.support.Ports;
+import io.meshlite.tests.support.NetworkNamespace;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -3,12 +3,12 @@ package io.meshlite.tests.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.meshlite.api.testing.Ports;
 import io.meshlite.tests.support.ControlPlane;
 import io.meshlite.tests.support.DataplaneAgent;
 import io.meshlite.tests.support.Http;
 import io.meshlite.tests.support.JavaProcess;
 import io.meshlite.tests.support.Kumactl;
-import io.meshlite.tests.support.Ports;
 import io.meshlite.tests.support.TcpClient;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -2,6 +2,7 @@ package io.meshlite.tests.support;
 
 import static org.awaitility.Awaitility.await;
 
+import io.meshlite.api.testing.Ports;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;

@@ -1,5 +1,6 @@
 package io.meshlite.tests.support;
 
+import io.meshlite.api.testing.Ports;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -111,15 +112,20 @@ public final class DataplaneAgent implements AutoCloseable {
    * @return this agent
    */
   public DataplaneAgent awaitReady() {
-    org.awaitility.Awaitility.await(process + " Envoy ready")
-        .atMost(java.time.Duration.ofSeconds(60))
-        .until(
-            () -> {
-              if (!process.alive()) {
-                throw new AssertionError(process + " exited: " + process.output());
-              }
-              return admin.ready();
-            });
+    try {
+      org.awaitility.Awaitility.await(process + " Envoy ready")
+          .atMost(java.time.Duration.ofSeconds(60))
+          .until(
+              () -> {
+                if (!process.alive()) {
+                  throw new AssertionError(process + " exited: " + process.output());
+                }
+                return admin.ready();
+              });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      // the temporary directory with the log is gone once the test ends: keep what kuma-dp said
+      throw new AssertionError(e.getMessage() + "\nkuma-dp's output so far:\n" + process.output(), e);
+    }
     return this;
   }
 

@@ -8,9 +8,9 @@ import com.sun.net.httpserver.HttpServer;
 import io.meshlite.api.resource.Json;
 import io.meshlite.api.resource.Resource;
 import io.meshlite.api.resource.ResourceCodec;
+import io.meshlite.api.testing.Ports;
 import io.meshlite.cp.store.memory.MemoryStore;
 import io.meshlite.cp.xds.testing.EnvoyProcess;
-import io.meshlite.cp.xds.testing.FreePorts;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -76,8 +76,8 @@ class MtlsEnvoyIT {
 
   @Test
   void permissiveHttpInboundAcceptsBothAndRbacAppliesToMeshTraffic() throws Exception {
-    int backendInbound = FreePorts.next();
-    int clientOutbound = FreePorts.next();
+    int backendInbound = Ports.free();
+    int clientOutbound = Ports.free();
     setMesh("PERMISSIVE");
     store.create(mtp("allow-client", "{kind: Mesh}", "Allow"));
     store.create(
@@ -109,7 +109,7 @@ class MtlsEnvoyIT {
               - port: %d
                 tags: {kuma.io/service: backend}
             """
-                .formatted(FreePorts.next(), clientOutbound)));
+                .formatted(Ports.free(), clientOutbound)));
     EnvoyProcess backend = startEnvoy("backend");
     EnvoyProcess clientEnvoy = startEnvoy("client");
     await().atMost(WAIT).until(() -> backend.ready() && clientEnvoy.ready());
@@ -171,7 +171,7 @@ class MtlsEnvoyIT {
   }
 
   private EnvoyProcess startEnvoy(String name) throws Exception {
-    int adminPort = FreePorts.next();
+    int adminPort = Ports.free();
     HttpRequest req =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/bootstrap"))
             .header("Accept", "application/json")

@@ -10,10 +10,10 @@ import io.meshlite.api.resource.Resource;
 import io.meshlite.api.resource.ResourceCodec;
 import io.meshlite.api.resource.ResourceKey;
 import io.meshlite.api.resource.ResourceTypes;
+import io.meshlite.api.testing.Ports;
 import io.meshlite.cp.store.memory.MemoryStore;
 import io.meshlite.cp.xds.testing.EchoServer;
 import io.meshlite.cp.xds.testing.EnvoyProcess;
-import io.meshlite.cp.xds.testing.FreePorts;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -82,10 +82,10 @@ class XdsEnvoyIT {
 
   @Test
   void trafficFlowsThroughBothEnvoysAndFollowsStoreChanges() throws Exception {
-    int backendInbound = FreePorts.next();
-    int webInbound = FreePorts.next();
-    int clientOutbound = FreePorts.next();
-    int clientWebOutbound = FreePorts.next();
+    int backendInbound = Ports.free();
+    int webInbound = Ports.free();
+    int clientOutbound = Ports.free();
+    int clientWebOutbound = Ports.free();
     String backendInbounds =
         inbound(backendInbound, echo.port(), "backend", "tcp") + inbound(webInbound, http.getAddress().getPort(), "web", "http");
     store.create(ResourceCodec.parse("type: Mesh\nname: default\n"));
@@ -93,7 +93,7 @@ class XdsEnvoyIT {
     store.create(
         dataplane(
             "client",
-            inbound(FreePorts.next(), FreePorts.next(), "client", "tcp"),
+            inbound(Ports.free(), Ports.free(), "client", "tcp"),
             "  outbound:\n"
                 + "  - port: " + clientOutbound + "\n    tags: {kuma.io/service: backend}\n"
                 + "  - port: " + clientWebOutbound + "\n    tags: {kuma.io/service: web}\n"));
@@ -112,7 +112,7 @@ class XdsEnvoyIT {
     assertThat(server.connectedProxies()).containsExactly("default.backend", "default.client");
 
     // A further backend inbound becomes a second endpoint of the client's backend cluster.
-    int secondInbound = FreePorts.next();
+    int secondInbound = Ports.free();
     Resource current = store.get(ResourceKey.of(ResourceTypes.DATAPLANE, "default", "backend")).orElseThrow();
     Resource withSecond =
         dataplane("backend", backendInbounds + inbound(secondInbound, echo.port(), "backend", "tcp"), "");
@@ -148,7 +148,7 @@ class XdsEnvoyIT {
   }
 
   private EnvoyProcess startEnvoy(String name) throws Exception {
-    int adminPort = FreePorts.next();
+    int adminPort = Ports.free();
     HttpRequest req =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/bootstrap"))
             .header("Accept", "application/json")

@@ -23,13 +23,13 @@ import io.grpc.stub.StreamObserver;
 import io.meshlite.api.resource.Json;
 import io.meshlite.api.resource.ResourceKey;
 import io.meshlite.api.resource.ResourceTypes;
+import io.meshlite.api.testing.Ports;
 import io.meshlite.cp.CpMain;
 import io.meshlite.cp.LoopbackCpEnv;
 import io.meshlite.cp.config.CpConfigLoader;
 import io.meshlite.cp.store.k8s.KubernetesStore;
 import io.meshlite.cp.store.k8s.MockApiServer;
 import io.meshlite.cp.xds.testing.EnvoyProcess;
-import io.meshlite.cp.xds.testing.FreePorts;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -282,7 +282,7 @@ class KubernetesDataplaneServerIT {
 
   @Test
   void envoyReadsTheTokenFileAsOnAPodAndPicksUpARotatedTokenWithoutARestart() throws Exception {
-    int appPort = FreePorts.next();
+    int appPort = Ports.free();
     meshedPod("tools-1", "tools", "tools", "127.0.0.1", false);
     service("tools", appPort);
     String first = "eyJhbGciOiJSUzI1NiJ9.c2EtdG9vbHMtMQ.c2ln";
@@ -292,7 +292,7 @@ class KubernetesDataplaneServerIT {
     // What kuma-dp does with KUMA_DATAPLANE_RUNTIME_TOKEN_PATH: send the token and the file.
     Path tokenFile = dir.resolve("serviceaccount-token");
     Files.writeString(tokenFile, first);
-    int admin = FreePorts.next();
+    int admin = Ports.free();
     HttpResponse<String> b =
         postDp("/bootstrap",
             "{\"mesh\":\"default\",\"name\":\"tools-1.shop\",\"adminPort\":" + admin + ",\"dataplaneToken\":\"" + first

@@ -16,8 +16,8 @@ import io.grpc.Status;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.meshlite.api.resource.ResourceTypes;
+import io.meshlite.api.testing.Ports;
 import io.meshlite.cp.xds.testing.EnvoyProcess;
-import io.meshlite.cp.xds.testing.FreePorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -54,7 +54,7 @@ class DeltaXdsEnvoyIT {
   @BeforeEach
   void start() throws Exception {
     cp = new SecureCp(dir, Map.of());
-    backendInbound = FreePorts.next();
+    backendInbound = Ports.free();
     cp.apply(backend(backendInbound));
     cp.apply(
         """
@@ -71,7 +71,7 @@ class DeltaXdsEnvoyIT {
           - port: %d
             tags: {kuma.io/service: backend}
         """
-            .formatted(FreePorts.next(), FreePorts.next(), FreePorts.next()));
+            .formatted(Ports.free(), Ports.free(), Ports.free()));
     X509Certificate ca = cp.cp.security().tls().orElseThrow().ca().get(0);
     grpcFactory = ClientFactory.builder().tlsCustomizer(b -> b.trustManager(ca)).build();
   }
@@ -80,7 +80,7 @@ class DeltaXdsEnvoyIT {
     StringBuilder yaml =
         new StringBuilder("type: Dataplane\nmesh: default\nname: backend-1\nnetworking:\n  address: 127.0.0.1\n  inbound:\n");
     for (int port : inbounds) {
-      yaml.append("  - port: ").append(port).append("\n    servicePort: ").append(FreePorts.next())
+      yaml.append("  - port: ").append(port).append("\n    servicePort: ").append(Ports.free())
           .append("\n    tags: {kuma.io/service: backend}\n");
     }
     return yaml.toString();
@@ -98,7 +98,7 @@ class DeltaXdsEnvoyIT {
   @Test
   void envoyOnDeltaXdsGetsListenersClustersAndEndpointsAndFollowsAChange() throws Exception {
     String token = cp.token("{\"mesh\":\"default\",\"name\":\"web-1\"}");
-    int admin = FreePorts.next();
+    int admin = Ports.free();
     Path bootstrap =
         cp.bootstrapFile(
             "{\"mesh\":\"default\",\"name\":\"web-1\",\"adminPort\":" + admin + ",\"dataplaneToken\":\"" + token
@@ -116,7 +116,7 @@ class DeltaXdsEnvoyIT {
     assertThat(cp.cp.dpServer().connectedProxies()).contains("default.web-1");
 
     // A second backend instance reaches Envoy as a further endpoint, over the same delta stream.
-    int second = FreePorts.next();
+    int second = Ports.free();
     cp.apply(backend(backendInbound, second));
     await().atMost(WAIT).untilAsserted(() ->
         assertThat(e.healthyHosts("backend"))
@@ -172,7 +172,7 @@ class DeltaXdsEnvoyIT {
   @Test
   void anEnvoyOnDeltaXdsWithABadTokenGetsNoConfiguration() throws Exception {
     String token = cp.token("{\"mesh\":\"default\",\"name\":\"backend-1\"}");
-    int admin = FreePorts.next();
+    int admin = Ports.free();
     // The bootstrap endpoint refuses the mismatch too, so write the delta bootstrap of a good
     // token and swap the token in, as an attacker holding another proxy's token would.
     String good = cp.token("{\"mesh\":\"default\",\"name\":\"web-1\"}");

@@ -3,8 +3,8 @@ package io.meshlite.cp.tokens;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.meshlite.api.testing.Ports;
 import io.meshlite.cp.xds.testing.EnvoyProcess;
-import io.meshlite.cp.xds.testing.FreePorts;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +44,7 @@ class SecureDpEnvoyIT {
             servicePort: %d
             tags: {kuma.io/service: web}
         """
-            .formatted(FreePorts.next(), FreePorts.next()));
+            .formatted(Ports.free(), Ports.free()));
   }
 
   @AfterEach
@@ -63,7 +63,7 @@ class SecureDpEnvoyIT {
   @Test
   void envoyGetsItsConfigurationOverTlsWithAToken() throws Exception {
     String token = cp.token("{\"mesh\":\"default\",\"name\":\"web-1\"}");
-    int admin = FreePorts.next();
+    int admin = Ports.free();
     EnvoyProcess e =
         envoy("{\"mesh\":\"default\",\"name\":\"web-1\",\"adminPort\":" + admin + ",\"dataplaneToken\":\"" + token + "\"}", admin);
 
@@ -79,8 +79,8 @@ class SecureDpEnvoyIT {
     cp = new SecureCp(dir.resolve("none"), Map.of("KUMA_DP_SERVER_AUTHN_DP_PROXY_TYPE", "none"));
     cp.apply(
         "type: Dataplane\nmesh: default\nname: web-1\nnetworking:\n  address: 127.0.0.1\n  inbound:\n  - port: "
-            + FreePorts.next() + "\n    tags: {kuma.io/service: web}\n");
-    int admin = FreePorts.next();
+            + Ports.free() + "\n    tags: {kuma.io/service: web}\n");
+    int admin = Ports.free();
     EnvoyProcess e = envoy("{\"mesh\":\"default\",\"name\":\"web-1\",\"adminPort\":" + admin + "}", admin);
 
     await().atMost(START).until(e::ready);
@@ -93,7 +93,7 @@ class SecureDpEnvoyIT {
     String first = cp.token("{\"mesh\":\"default\",\"name\":\"web-1\"}");
     Path tokenFile = dir.resolve("token");
     Files.writeString(tokenFile, first);
-    int admin = FreePorts.next();
+    int admin = Ports.free();
     EnvoyProcess e =
         envoy(
             "{\"mesh\":\"default\",\"name\":\"web-1\",\"adminPort\":" + admin + ",\"dataplaneToken\":\"" + first

@@ -1,10 +1,9 @@
 package io.meshlite.cp.store.jdbc;
 
+import io.meshlite.api.testing.Ports;
 import io.meshlite.cp.store.StoreSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,7 +73,7 @@ public final class PostgresFixture implements BeforeAllCallback, AfterAllCallbac
     Files.createDirectories(data);
     Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx------"));
     giveToServerUser(data);
-    port = freePort();
+    port = Ports.free();
     run(
         Duration.ofMinutes(2),
         asOwner(
@@ -273,12 +272,6 @@ public final class PostgresFixture implements BeforeAllCallback, AfterAllCallbac
               + Files.readString(log)
               + "\n"
               + logTail());
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
     }
   }
 
