@@ -10,6 +10,7 @@
 #   environment: BENCH_IDLE_SECONDS (5), BENCH_DNS_QUERIES (10000), BENCH_DP_JAVA_OPTS (extra kuma-dp JVM flags),
 #                BENCH_BASELINE_DIST (another build's dist/, measured alternately as mode "baseline"),
 #                BENCH_VARIANT_OPTS (JVM flags: this dist's kuma-dp with them added, as mode "variant"),
+#                BENCH_VARIANT_ARGS (kuma-dp arguments added in mode "variant", e.g. --dns-enabled=false),
 #                BENCH_SKIP_NO_AOT=1 (leave out the run without the AOT cache)
 #   needs: dist/ (scripts/build.sh), curl. Everything stays on 127.0.0.1 and stops by itself.
 set -euo pipefail
@@ -120,7 +121,7 @@ modes=()
 if [ -f "$aot_file" ]; then modes+=(aot); else echo "no AOT cache in dist/ (JDK < 25 or MESHLITE_AOT=0): measuring without it only"; fi
 # BENCH_VARIANT_OPTS=<JVM flags>: also run this dist's kuma-dp with those flags added (mode "variant"), alternating
 # with the others: a flag experiment measured against the shipped flags in the same run.
-[ -n "${BENCH_VARIANT_OPTS:-}" ] && modes+=(variant)
+[ -n "${BENCH_VARIANT_OPTS:-}${BENCH_VARIANT_ARGS:-}" ] && modes+=(variant)
 # BENCH_BASELINE_DIST=<another dist/>: also run that build's kuma-dp (with its own AOT cache, if it has one),
 # alternating with this one, against the same kuma-cp: a before/after comparison in one run.
 baseline=${BENCH_BASELINE_DIST:-}
@@ -139,7 +140,8 @@ for run in $(seq 0 "$runs"); do
     inbound=$(free_port); admin=$(free_port); readiness=$(free_port); dnsport=$(free_port)
     opts=""
     [ "$mode" = no-aot ] && opts="-XX:AOTMode=off"
-    [ "$mode" = variant ] && opts="${BENCH_VARIANT_OPTS}"
+    extra=()
+    [ "$mode" = variant ] && opts="${BENCH_VARIANT_OPTS:-}" && read -r -a extra <<<"${BENCH_VARIANT_ARGS:-}"
     opts="$opts ${BENCH_DP_JAVA_OPTS:-}"
     log=$tmp/$name.log
     t0=$(now_ms)
@@ -148,7 +150,7 @@ for run in $(seq 0 "$runs"); do
     JAVA_OPTS=$opts "$dp_bin" run --cp-address "https://127.0.0.1:$dps" --ca-cert-file "$ca" \
       --dataplane "{type: Dataplane, mesh: default, name: $name, networking: {address: 127.0.0.1, inbound: [{port: $inbound, servicePort: 1, tags: {kuma.io/service: bench}}]}}" \
       --admin-port "$admin" --readiness-port "$readiness" --dns-proxy-port "$dnsport" --drain-time 1s \
-      --work-dir "$tmp/$name" --binary-path "$dist/bin/envoy" --envoy-log-level off >"$log" 2>&1 &
+      --work-dir "$tmp/$name" --binary-path "$dist/bin/envoy" --envoy-log-level off ${extra[@]+"${extra[@]}"} >"$log" 2>&1 &
     dp_pid=$!
     t_ready=""
     for _ in $(seq 1 6000); do

@@ -1,8 +1,10 @@
 package io.meshlite.agent.support;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.ProcessBuilder.Redirect;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -13,19 +15,23 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
 /**
- * A throwaway self-signed EC (P-256) server certificate made by the running JDK's {@code keytool}:
- * for the AOT training run's stand-in control plane and for tests of the TLS transport.
+ * A throwaway certificate chain made by the running JDK's {@code keytool}, shaped as kuma-cp's own:
+ * an RSA-2048 CA and an RSA-2048 server certificate it signs. For the AOT training run's stand-in
+ * control plane (so the cache holds what a real start runs: certificate-path validation and RSA
+ * signatures, which a self-signed certificate that is its own trust anchor skips) and for tests of
+ * the TLS transport.
  *
- * @param server a TLS context that serves the certificate
- * @param pem the certificate (the CA a client should trust), PEM
+ * @param server a TLS context that serves the server certificate and its chain
+ * @param pem the CA certificate (what a client should trust), PEM
  */
 public record KeytoolCert(SSLContext server, Path pem) {
   private static final String PASS = "throwaway";
 
   /**
-   * Makes {@code <name>.p12} and {@code <name>.pem} in {@code dir}.
+   * Makes {@code <name>-ca.p12}, {@code <name>.p12} (the server's key and chain) and {@code
+   * <name>.pem} (the CA) in {@code dir}.
    *
-   * @param dname e.g. {@code CN=127.0.0.1}
+   * @param dname the server certificate's subject, e.g. {@code CN=127.0.0.1}
    * @param san keytool's subject-alternative-name extension, e.g. {@code san=ip:127.0.0.1}
    * @throws IOException when the JDK has no keytool or keytool fails
    */
@@ -35,13 +41,22 @@ public record KeytoolCert(SSLContext server, Path pem) {
     if (!Files.isExecutable(keytool)) {
       throw new IOException("no keytool in " + keytool.getParent());
     }
+    String caStore = dir.resolve(name + "-ca.p12").toString();
     Path store = dir.resolve(name + ".p12");
     Path pem = dir.resolve(name + ".pem");
-    run(keytool, "-genkeypair", "-alias", "cp", "-keyalg", "EC", "-groupname", "secp256r1", "-sigalg",
-        "SHA256withECDSA", "-dname", dname, "-ext", san, "-validity", "2", "-keystore", store.toString(),
-        "-storetype", "PKCS12", "-storepass", PASS);
-    run(keytool, "-exportcert", "-rfc", "-alias", "cp", "-keystore", store.toString(), "-storepass", PASS,
-        "-file", pem.toString());
+    String request = dir.resolve(name + ".csr").toString();
+    String signed = dir.resolve(name + "-server.pem").toString();
+    run(keytool, caStore, "-genkeypair", "-alias", "ca", "-keyalg", "RSA", "-keysize", "2048",
+        "-dname", "CN=" + name + " CA", "-ext", "bc:c", "-validity", "2");
+    run(keytool, caStore, "-exportcert", "-rfc", "-alias", "ca", "-file", pem.toString());
+    run(keytool, store.toString(), "-genkeypair", "-alias", "cp", "-keyalg", "RSA", "-keysize", "2048",
+        "-dname", dname, "-validity", "2");
+    run(keytool, store.toString(), "-certreq", "-alias", "cp", "-file", request);
+    run(keytool, caStore, "-gencert", "-alias", "ca", "-infile", request, "-outfile", signed, "-rfc",
+        "-ext", san, "-ext", "ku:c=digitalSignature,keyEncipherment", "-ext", "eku=serverAuth", "-validity", "2");
+    // the CA as a trusted entry first, so that keytool builds the chain when the signed certificate is installed
+    run(keytool, store.toString(), "-importcert", "-noprompt", "-alias", "ca", "-file", pem.toString());
+    run(keytool, store.toString(), "-importcert", "-alias", "cp", "-file", signed);
     KeyStore ks = KeyStore.getInstance("PKCS12");
     try (InputStream in = Files.newInputStream(store)) {
       ks.load(in, PASS.toCharArray());
@@ -53,13 +68,15 @@ public record KeytoolCert(SSLContext server, Path pem) {
     return new KeytoolCert(ctx, pem);
   }
 
-  private static void run(Path keytool, String... args) throws IOException, InterruptedException {
+  private static void run(Path keytool, String store, String... args) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add(keytool.toString());
     cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(Redirect.DISCARD).start();
+    cmd.addAll(List.of("-keystore", store, "-storetype", "PKCS12", "-storepass", PASS));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(Redirect.from(new File("/dev/null"))).start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
     if (p.waitFor() != 0) {
-      throw new IOException("keytool " + args[0] + " failed (exit " + p.exitValue() + ")");
+      throw new IOException("keytool " + args[0] + " failed (exit " + p.exitValue() + "): " + output);
     }
   }
 }
