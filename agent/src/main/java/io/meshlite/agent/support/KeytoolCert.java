@@ -1,9 +1,7 @@
 package io.meshlite.agent.support;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,8 +26,7 @@ public record KeytoolCert(SSLContext server, Path pem) {
   private static final String PASS = "throwaway";
 
   /**
-   * Makes {@code <name>-ca.p12}, {@code <name>.p12} (the server's key and chain) and {@code
-   * <name>.pem} (the CA) in {@code dir}.
+   * Makes {@code <name>.p12} (the server's key and chain) and {@code <name>.pem} (the CA) in {@code dir}.
    *
    * @param dname the server certificate's subject, e.g. {@code CN=127.0.0.1}
    * @param san keytool's subject-alternative-name extension, e.g. {@code san=ip:127.0.0.1}
@@ -41,22 +38,17 @@ public record KeytoolCert(SSLContext server, Path pem) {
     if (!Files.isExecutable(keytool)) {
       throw new IOException("no keytool in " + keytool.getParent());
     }
-    String caStore = dir.resolve(name + "-ca.p12").toString();
     Path store = dir.resolve(name + ".p12");
     Path pem = dir.resolve(name + ".pem");
-    String request = dir.resolve(name + ".csr").toString();
-    String signed = dir.resolve(name + "-server.pem").toString();
-    run(keytool, caStore, "-genkeypair", "-alias", "ca", "-keyalg", "RSA", "-keysize", "2048",
-        "-dname", "CN=" + name + " CA", "-ext", "bc:c", "-validity", "2");
-    run(keytool, caStore, "-exportcert", "-rfc", "-alias", "ca", "-file", pem.toString());
-    run(keytool, store.toString(), "-genkeypair", "-alias", "cp", "-keyalg", "RSA", "-keysize", "2048",
-        "-dname", dname, "-validity", "2");
-    run(keytool, store.toString(), "-certreq", "-alias", "cp", "-file", request);
-    run(keytool, caStore, "-gencert", "-alias", "ca", "-infile", request, "-outfile", signed, "-rfc",
-        "-ext", san, "-ext", "ku:c=digitalSignature,keyEncipherment", "-ext", "eku=serverAuth", "-validity", "2");
-    // the CA as a trusted entry first, so that keytool builds the chain when the signed certificate is installed
-    run(keytool, store.toString(), "-importcert", "-noprompt", "-alias", "ca", "-file", pem.toString());
-    run(keytool, store.toString(), "-importcert", "-alias", "cp", "-file", signed);
+    // SHA256withRSA as kuma-cp signs (keytool's default for a 2048-bit key is SHA384withRSA)
+    run(keytool, store, "-genkeypair", "-alias", "ca", "-keyalg", "RSA", "-keysize", "2048", "-sigalg",
+        "SHA256withRSA", "-dname", "CN=" + name + " CA", "-ext", "bc:c", "-validity", "2");
+    run(keytool, store, "-genkeypair", "-alias", "cp", "-keyalg", "RSA", "-keysize", "2048", "-sigalg",
+        "SHA256withRSA", "-signer", "ca", "-dname", dname, "-ext", san, "-ext", "ku:c=digitalSignature,keyEncipherment",
+        "-ext", "eku=serverAuth", "-validity", "2");
+    run(keytool, store, "-exportcert", "-rfc", "-alias", "ca", "-file", pem.toString());
+    // the server's key store keeps the chain only: with the CA's key in it, the server could present the CA
+    run(keytool, store, "-delete", "-alias", "ca");
     KeyStore ks = KeyStore.getInstance("PKCS12");
     try (InputStream in = Files.newInputStream(store)) {
       ks.load(in, PASS.toCharArray());
@@ -68,12 +60,13 @@ public record KeytoolCert(SSLContext server, Path pem) {
     return new KeytoolCert(ctx, pem);
   }
 
-  private static void run(Path keytool, String store, String... args) throws IOException, InterruptedException {
+  private static void run(Path keytool, Path store, String... args) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add(keytool.toString());
     cmd.addAll(List.of(args));
-    cmd.addAll(List.of("-keystore", store, "-storetype", "PKCS12", "-storepass", PASS));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(Redirect.from(new File("/dev/null"))).start();
+    cmd.addAll(List.of("-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", PASS));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    p.getOutputStream().close(); // nothing to answer: a prompt fails instead of waiting
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
     if (p.waitFor() != 0) {
       throw new IOException("keytool " + args[0] + " failed (exit " + p.exitValue() + "): " + output);
